@@ -147,7 +147,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return &TransportError{Operation: r.operation, Method: r.method, Path: r.path, Err: scrub(err, c.token)}
 	}
 	if res.StatusCode != http.StatusOK {
-		return newResponseError(r.operation, res, raw)
+		return newResponseError(r.operation, res, redact(raw, c.token))
 	}
 	if out == nil {
 		return nil
@@ -169,6 +169,14 @@ func call[T any](ctx context.Context, c *Client, r request) (*T, error) {
 
 // maxBodyBytes bounds what a response may make us buffer.
 const maxBodyBytes = 64 << 20
+
+// redact blanks the token wherever a server echoes it in a body.
+func redact(raw []byte, token string) []byte {
+	if token == "" {
+		return raw
+	}
+	return bytes.ReplaceAll(raw, []byte(token), []byte("[REDACTED]"))
+}
 
 // scrub removes the token from an error's text; transports sometimes echo
 // request details, and the key must never reach logs or workflow history.
