@@ -1,0 +1,97 @@
+package hightouchtest
+
+import (
+	"net/http"
+	"strings"
+)
+
+// handlerFunc handles one operation with the emulator lock held.
+type handlerFunc func(e *Emulator, rq *request) response
+
+type route struct {
+	method  string
+	pattern []string // path segments below /api/v1; "{name}" captures a parameter
+	op      string   // operation name as in the reference (and Stats.ByOperation)
+	handle  handlerFunc
+	// syncParam names the path parameter holding a sync id, so the request
+	// counts toward Requests(syncID).
+	syncParam string
+}
+
+func r(method, pattern, op string, h handlerFunc) route {
+	return route{method: method, pattern: strings.Split(strings.Trim(pattern, "/"), "/"), op: op, handle: h}
+}
+
+func (rt route) concerningSync(param string) route { rt.syncParam = param; return rt }
+
+// routes are the 22 operations (reference §9). Literal segments are listed
+// before parameters that could capture them.
+var routes = []route{
+	r(http.MethodGet, "/sources", "ListSource", (*Emulator).listSources),
+	r(http.MethodPost, "/sources", "CreateSource", (*Emulator).createSource),
+	r(http.MethodGet, "/sources/{sourceId}", "GetSource", (*Emulator).getSource),
+	r(http.MethodPatch, "/sources/{sourceId}", "UpdateSource", (*Emulator).updateSource),
+
+	r(http.MethodGet, "/destinations", "ListDestination", (*Emulator).listDestinations),
+	r(http.MethodPost, "/destinations", "CreateDestination", (*Emulator).createDestination),
+	r(http.MethodGet, "/destinations/{destinationId}", "GetDestination", (*Emulator).getDestination),
+	r(http.MethodPatch, "/destinations/{destinationId}", "UpdateDestination", (*Emulator).updateDestination),
+
+	r(http.MethodGet, "/models", "ListModel", (*Emulator).listModels),
+	r(http.MethodPost, "/models", "CreateModel", (*Emulator).createModel),
+	r(http.MethodGet, "/models/{modelId}", "GetModel", (*Emulator).getModel),
+	r(http.MethodPatch, "/models/{modelId}", "UpdateModel", (*Emulator).updateModel),
+
+	r(http.MethodGet, "/syncs", "ListSync", (*Emulator).listSyncs),
+	r(http.MethodPost, "/syncs", "CreateSync", (*Emulator).createSync),
+	r(http.MethodPost, "/syncs/trigger", "TriggerRunCustom", (*Emulator).triggerRunCustom),
+	r(http.MethodGet, "/syncs/{syncId}", "GetSync", (*Emulator).getSync).concerningSync("syncId"),
+	r(http.MethodPatch, "/syncs/{syncId}", "UpdateSync", (*Emulator).updateSync).concerningSync("syncId"),
+	r(http.MethodGet, "/syncs/{syncId}/runs", "ListSyncRuns", (*Emulator).listSyncRuns).concerningSync("syncId"),
+	r(http.MethodPost, "/syncs/{syncId}/trigger", "TriggerRun", (*Emulator).triggerRun).concerningSync("syncId"),
+
+	r(http.MethodPost, "/sync-sequences/{syncSequenceId}/trigger", "TriggerSequenceRun", (*Emulator).triggerSequenceRun),
+	r(http.MethodGet, "/sync-sequences/runs/{syncSequenceRunId}", "GetSyncSequenceRun", (*Emulator).getSyncSequenceRun),
+
+	r(http.MethodPost, "/id_graphs/{graphId}/trigger", "TriggerRunIDGraph", (*Emulator).triggerRunIDGraph),
+}
+
+// matchRoute finds the route for method and path (below /api/v1). When the
+// path exists but not for this method, allowed lists the methods it has.
+func matchRoute(method, path string) (rt *route, params map[string]string, allowed []string) {
+	// Express routes are not strict about one trailing slash.
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i := range routes {
+		p, ok := matchPattern(routes[i].pattern, segs)
+		if !ok {
+			continue
+		}
+		if routes[i].method == method {
+			return &routes[i], p, nil
+		}
+		if !contains(allowed, routes[i].method) {
+			allowed = append(allowed, routes[i].method)
+		}
+	}
+	return nil, nil, allowed
+}
+
+func matchPattern(pattern, segs []string) (map[string]string, bool) {
+	if len(pattern) != len(segs) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i, p := range pattern {
+		if strings.HasPrefix(p, "{") {
+			if segs[i] == "" {
+				return nil, false
+			}
+			params[strings.Trim(p, "{}")] = segs[i]
+			continue
+		}
+		if p != segs[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
