@@ -10,12 +10,12 @@ import (
 // Models (reference §2.3, §3.3).
 
 type model struct {
-	id                                            int64
+	id                                             int64
 	name, slug, description, queryType, primaryKey string
-	sourceID                                      int64
-	isSchema                                      bool
-	tags                                          map[string]string
-	folderID                                      *string
+	sourceID                                       int64
+	isSchema                                       bool
+	tags                                           map[string]string
+	folderID                                       *string
 	// Query definitions in their response shapes; only the set ones are shown.
 	raw, table, dbt, dbtCloud, visual, custom map[string]any
 	createdAt, updatedAt                      time.Time
@@ -46,11 +46,11 @@ type modelJSON struct {
 }
 
 var (
-	rawDefinition      = &schema{closed: true, props: []prop{{name: "sql", kind: kindString, required: true}}}
-	tableDefinition    = &schema{closed: true, props: []prop{{name: "name", kind: kindString, required: true}}}
-	dbtDefinition      = &schema{closed: true, props: []prop{{name: "modelId", kind: kindNumber, required: true}}}
-	customDefinition   = &schema{closed: true, props: []prop{{name: "query", kind: kindAny, required: true}}}
-	visualDefinition   = &schema{closed: true, props: []prop{
+	rawDefinition    = &schema{closed: true, props: []prop{{name: "sql", kind: kindString, required: true}}}
+	tableDefinition  = &schema{closed: true, props: []prop{{name: "name", kind: kindString, required: true}}}
+	dbtDefinition    = &schema{closed: true, props: []prop{{name: "modelId", kind: kindNumber, required: true}}}
+	customDefinition = &schema{closed: true, props: []prop{{name: "query", kind: kindAny, required: true}}}
+	visualDefinition = &schema{closed: true, props: []prop{
 		{name: "filter", kind: kindAny, required: true},
 		{name: "parentId", kind: kindNumber, required: true},
 		{name: "primaryLabel", kind: kindString},
@@ -162,7 +162,7 @@ func (m *model) applyDefinitions(body map[string]any) {
 			"compiledSql": fmt.Sprintf("select * from analytics.public.dbt_model_%d", id),
 			"rawSql":      fmt.Sprintf("select * from {{ ref('dbt_model_%d') }}", id),
 			"database":    "analytics", "schema": "public",
-			"name":        fmt.Sprintf("dbt_model_%d", id), "modelId": id,
+			"name": fmt.Sprintf("dbt_model_%d", id), "modelId": id,
 		}
 	}
 	if v, ok := body["dbt_cloud"].(map[string]any); ok {

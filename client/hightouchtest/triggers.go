@@ -159,7 +159,7 @@ func (e *Emulator) listSyncRuns(rq *request) response {
 }
 
 type runSortKey struct {
-	id                              int64
+	id                               int64
 	createdAt, startedAt, finishedAt *time.Time
 }
 

@@ -17,16 +17,16 @@ import (
 type kind int
 
 const (
-	kindString      kind = iota
-	kindNumber           // JSON number; numeric strings are coerced (tsoa body coercion)
-	kindBool             // JSON bool; "true"/"false" strings are coerced (form bodies)
-	kindObject           // free-form object
-	kindAny              // anything, including null
-	kindStruct           // nested object checked against schema
-	kindStringMap        // object whose values are strings
-	kindStructArray      // array of objects checked against schema
-	kindSchedule         // Sync schedule object (schedule.go)
-	kindScheduleVariant  // the anyOf inside it (schedule.go)
+	kindString          kind = iota
+	kindNumber               // JSON number; numeric strings are coerced (tsoa body coercion)
+	kindBool                 // JSON bool; "true"/"false" strings are coerced (form bodies)
+	kindObject               // free-form object
+	kindAny                  // anything, including null
+	kindStruct               // nested object checked against schema
+	kindStringMap            // object whose values are strings
+	kindStructArray          // array of objects checked against schema
+	kindSchedule             // Sync schedule object (schedule.go)
+	kindScheduleVariant      // the anyOf inside it (schedule.go)
 )
 
 type prop struct {
