@@ -124,7 +124,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, operationKey{}, r.operation), r.method, u, body)
 	if err != nil {
 		return fmt.Errorf("%s: building request: %w", r.operation, err)
 	}
@@ -205,4 +205,14 @@ func pathf(format string, args ...any) string {
 		escaped[i] = url.PathEscape(fmt.Sprint(a))
 	}
 	return fmt.Sprintf(format, escaped...)
+}
+
+type operationKey struct{}
+
+// OperationFromContext returns the API operation (e.g. "ListSyncRuns") of a
+// request's context, so that an HTTPClient middleware can label metrics and
+// logs without parsing paths.
+func OperationFromContext(ctx context.Context) string {
+	op, _ := ctx.Value(operationKey{}).(string)
+	return op
 }

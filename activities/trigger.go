@@ -1,0 +1,227 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
+)
+
+// The trigger operations are not idempotent and the API has no idempotency
+// key. A retried trigger therefore first looks for a run that an earlier
+// attempt created (its answer may have been lost to a 500 or a dropped
+// connection) and adopts it instead of starting a second one.
+const (
+	// adoptSkew allows for clock difference between Temporal and Hightouch
+	// when comparing a run's createdAt with the activity's schedule time.
+	adoptSkew = 5 * time.Second
+	// listingGrace is how long after the first attempt a run it created may
+	// still be missing from ListSyncRuns; a retry looks again after it.
+	listingGrace = 15 * time.Second
+	// adoptPageSize and adoptMaxPages bound the search through a sync's runs.
+	adoptPageSize = 50
+	adoptMaxPages = 20
+)
+
+// TriggerRun starts a run of a sync (or queues one behind a run in
+// progress) and returns its id. Retried attempts adopt the run an earlier
+// attempt created rather than start another.
+func (a *Activities) TriggerRun(ctx context.Context, in TriggerRunInput) (*client.TriggerRunOutput, error) {
+	return run(ctx, in.decodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.TriggerRunOutput, error) {
+		if out, err := a.adoptEarlierRun(ctx, in.SyncID); out != nil || err != nil {
+			return out, err
+		}
+		return a.Client.TriggerRun(ctx, in.SyncID, in.TriggerRunInput)
+	})
+}
+
+// TriggerRunCustom starts a run of the sync named by syncId or syncSlug,
+// with the same protection against double runs as TriggerRun.
+func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomInput) (*client.TriggerRunOutput, error) {
+	check := func() error {
+		switch {
+		case in.SyncID == 0 && in.SyncSlug == "":
+			return invalidInput(fieldProblem("syncId", "give syncId or syncSlug"))
+		case in.SyncID != 0 && in.SyncSlug != "":
+			return invalidInput(fieldProblem("syncSlug", "give syncId or syncSlug, not both"))
+		}
+		return nil
+	}
+	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunOutput, error) {
+		if activity.GetInfo(ctx).Attempt > 1 {
+			syncID := in.SyncID
+			if syncID == 0 {
+				ref, err := a.findSyncBySlug(ctx, in.SyncSlug)
+				if err != nil {
+					return nil, err
+				}
+				syncID = ref.ID
+			}
+			if out, err := a.adoptEarlierRun(ctx, syncID); out != nil || err != nil {
+				return out, err
+			}
+		}
+		return a.Client.TriggerRunCustom(ctx, in.TriggerRunCustomInput)
+	})
+}
+
+// TriggerSequenceRun starts a run of a sync sequence. A sequence never runs
+// concurrently with itself: while a run is in progress the API answers with
+// that run's id, so a retry after a lost answer gets the same run back. (In
+// a workspace with run queueing enabled, a retry while the sequence runs
+// queues one follow-up run instead; the API offers no way to look.)
+func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceRunInput) (*client.TriggerSequenceRunOutput, error) {
+	check := func() error { return requireString("syncSequenceId", in.SyncSequenceID, "the id of a sync sequence") }
+	return run(ctx, in.decodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
+		if info := activity.GetInfo(ctx); info.Attempt > 1 {
+			activity.GetLogger(ctx).Warn("Retrying a sequence trigger; Hightouch returns the run in progress, if the earlier attempt started one",
+				"syncSequenceId", in.SyncSequenceID, "attempt", info.Attempt)
+		}
+		return a.Client.TriggerSequenceRun(ctx, in.SyncSequenceID)
+	})
+}
+
+// idGraphTriggerState is heartbeated around the POST so that a retry knows
+// whether the earlier attempt may have reached Hightouch.
+type idGraphTriggerState struct {
+	Sent bool `json:"sent"`
+}
+
+// TriggerRunIDGraph starts a run of an identity graph. The API cannot list
+// graph runs, so an attempt after one that may have reached Hightouch fails
+// instead of risking a second run.
+func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraphInput) (*client.TriggerRunIDGraphOutput, error) {
+	check := func() error { return requireString("graphId", in.GraphID, "the id of an identity graph") }
+	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
+		var prev idGraphTriggerState
+		if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prev) == nil && prev.Sent {
+			return nil, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("TriggerRunIDGraph: an earlier attempt sent the trigger for graph %q and got no clear answer; "+
+					"not sending it again, since the API cannot tell whether a run started. Check Hightouch before triggering again", in.GraphID),
+				errortypes.HightouchServerError, nil)
+		}
+		// The first heartbeat of an attempt is sent synchronously, so the
+		// mark is on the server before the request leaves.
+		activity.RecordHeartbeat(ctx, idGraphTriggerState{Sent: true})
+		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
+		if err != nil && !mayHaveReached(err) {
+			activity.RecordHeartbeat(ctx, idGraphTriggerState{Sent: false})
+		}
+		return out, err
+	})
+}
+
+// mayHaveReached reports whether a failed request may have been acted on:
+// any 5xx or transport error may have been; a 4xx (429 included) was not.
+func mayHaveReached(err error) bool {
+	code := client.StatusCode(err)
+	return code == 0 || code >= 500
+}
+
+// adoptEarlierRun returns, on a retried attempt, the run an earlier attempt
+// of this activity created, if the sync lists one.
+func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID) (*client.TriggerRunOutput, error) {
+	info := activity.GetInfo(ctx)
+	if info.Attempt <= 1 {
+		return nil, nil
+	}
+	since := info.ScheduledTime.Add(-adoptSkew)
+	for {
+		found, err := a.findRunCreatedSince(ctx, syncID, since)
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			activity.GetLogger(ctx).Info("Adopted the run an earlier trigger attempt created", "syncId", syncID, "runId", found.ID, "attempt", info.Attempt)
+			return &client.TriggerRunOutput{ID: client.RunID(found.ID.String())}, nil
+		}
+		// A run created moments ago may not be listed yet: look once more
+		// after the grace period before concluding that none was created.
+		wait := info.ScheduledTime.Add(listingGrace).Sub(a.clock().Now())
+		if wait <= 0 {
+			return nil, nil
+		}
+		if err := a.clock().Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		info.ScheduledTime = a.clock().Now().Add(-listingGrace) // look only once more
+	}
+}
+
+// findRunCreatedSince returns the earliest run of the sync created at or
+// after since. The sort direction of ListSyncRuns is undocumented, so the
+// search works whichever way pages come.
+func (a *Activities) findRunCreatedSince(ctx context.Context, syncID client.ID, since time.Time) (*client.SyncRun, error) {
+	params := client.ListSyncRunsParams{SyncID: syncID, ListOptions: client.ListOptions{OrderBy: client.OrderByCreatedAt, Limit: adoptPageSize}}
+	var best *client.SyncRun
+	for range adoptMaxPages {
+		page, err := a.Client.ListSyncRuns(ctx, params)
+		if err != nil {
+			return nil, err
+		}
+		sawOlder := false
+		for i := range page.Data {
+			r := &page.Data[i]
+			if r.CreatedAt.Before(since) {
+				sawOlder = true
+				continue
+			}
+			if best == nil || r.CreatedAt.Before(best.CreatedAt) {
+				best = r
+			}
+		}
+		n := len(page.Data)
+		newestFirst := n > 1 && !page.Data[0].CreatedAt.Before(page.Data[n-1].CreatedAt)
+		if n == 0 || (page.HasMore != nil && !*page.HasMore) || (page.HasMore == nil && n < adoptPageSize) || (sawOlder && newestFirst) {
+			return best, nil
+		}
+		params.Offset += n
+	}
+	activity.GetLogger(ctx).Warn("Stopped looking for an adoptable run after many pages", "syncId", syncID, "pages", adoptMaxPages)
+	return best, nil
+}
+
+// SyncRef identifies a sync.
+type SyncRef struct {
+	ID   client.ID `json:"id"`
+	Slug string    `json:"slug"`
+}
+
+// findSyncBySlug resolves a slug to the sync it names.
+func (a *Activities) findSyncBySlug(ctx context.Context, slug string) (*SyncRef, error) {
+	page, err := a.Client.ListSync(ctx, client.ListSyncParams{Slug: slug, ListOptions: client.ListOptions{Limit: 2}})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range page.Data {
+		if s.Slug == slug {
+			return &SyncRef{ID: s.ID, Slug: s.Slug}, nil
+		}
+	}
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("no sync has the slug %q", slug), errortypes.HightouchNotFound, nil)
+}
+
+// ResolveSyncSlugInput names a sync by its slug.
+type ResolveSyncSlugInput struct {
+	SyncSlug string `json:"syncSlug"`
+	decodeState
+}
+
+func (in *ResolveSyncSlugInput) UnmarshalJSON(b []byte) error {
+	type plain ResolveSyncSlugInput
+	in.err = jsoninput.Decode(b, (*plain)(in))
+	return nil
+}
+
+// ResolveSyncSlug returns the sync a slug names, failing with
+// HightouchNotFound when none does.
+func (a *Activities) ResolveSyncSlug(ctx context.Context, in ResolveSyncSlugInput) (*SyncRef, error) {
+	check := func() error { return requireString("syncSlug", in.SyncSlug, "the slug of a sync") }
+	return run(ctx, in.decodeError(), check, func() (*SyncRef, error) { return a.findSyncBySlug(ctx, in.SyncSlug) })
+}

@@ -1,0 +1,164 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
+)
+
+// Defaults and limits of the wait.
+const (
+	DefaultTimeout = 24 * time.Hour
+	maxTimeout     = 365 * 24 * time.Hour
+	minPollFloor   = time.Second
+	maxPollCeiling = time.Hour
+)
+
+// WaitOptions bound how long and how often a workflow waits on a run.
+// Durations are strings such as "90s", "15m", "6h" or "2d".
+type WaitOptions struct {
+	// Timeout is how long to wait for the run to end (default "24h"). The
+	// run goes on at Hightouch after it; the API cannot cancel runs.
+	Timeout string `json:"timeout,omitempty"`
+	// MinPollInterval is the poll interval while the run is young
+	// (default "2s", at least "1s").
+	MinPollInterval string `json:"minPollInterval,omitempty"`
+	// MaxPollInterval caps the interval, which grows to a tenth of the time
+	// since the trigger (default "30s", at most "1h").
+	MaxPollInterval string `json:"maxPollInterval,omitempty"`
+}
+
+// wait is WaitOptions parsed.
+type wait struct {
+	timeout time.Duration
+	policy  activities.PollPolicy
+}
+
+// parse checks the options, appending what is wrong to problems.
+func (o WaitOptions) parse(problems *[]string) wait {
+	w := wait{timeout: DefaultTimeout}
+	duration := func(field, v string, lo, hi time.Duration) time.Duration {
+		if v == "" {
+			return 0
+		}
+		d, err := activities.ParseDuration(v)
+		switch {
+		case err != nil:
+			*problems = append(*problems, fmt.Sprintf("field %q: %v", field, err))
+		case d < lo || d > hi:
+			*problems = append(*problems, fmt.Sprintf("field %q: expected a duration from %s to %s, got %q", field, lo, hi, v))
+		default:
+			return d
+		}
+		return 0
+	}
+	if d := duration("timeout", o.Timeout, time.Second, maxTimeout); d > 0 {
+		w.timeout = d
+	}
+	minPoll := duration("minPollInterval", o.MinPollInterval, minPollFloor, maxPollCeiling)
+	maxPoll := duration("maxPollInterval", o.MaxPollInterval, minPollFloor, maxPollCeiling)
+	w.policy = activities.PollPolicy{MinInterval: activities.Duration(minPoll), MaxInterval: activities.Duration(maxPoll)}.WithDefaults()
+	if w.policy.MaxInterval < w.policy.MinInterval {
+		*problems = append(*problems, fmt.Sprintf("field %q: must not be shorter than minPollInterval (%s), got %s",
+			"maxPollInterval", w.policy.MinInterval, w.policy.MaxInterval))
+	}
+	return w
+}
+
+// SyncInput is the input of HightouchSync. Give SyncID or SyncSlug.
+type SyncInput struct {
+	// SyncID is the sync's id: a number or a string of digits.
+	SyncID client.ID `json:"syncId,omitempty"`
+	// SyncSlug is the sync's slug, resolved to its id before the trigger.
+	SyncSlug string `json:"syncSlug,omitempty"`
+	// FullResync resyncs all rows, ignoring what was synced before.
+	FullResync bool `json:"fullResync,omitempty"`
+	// ResetCDC marks all rows as synced without writing to the destination.
+	ResetCDC bool `json:"resetCDC,omitempty"`
+	// ClearAndFill clears the destination audience, then sends the query.
+	ClearAndFill bool `json:"clearAndFill,omitempty"`
+	// FailOnWarning fails the workflow when the run ends with warnings
+	// (rows rejected by the destination).
+	FailOnWarning bool `json:"failOnWarning,omitempty"`
+	WaitOptions
+	decodeErr error
+}
+
+// UnmarshalJSON decodes strictly but keeps the error for the workflow to
+// report: a payload that fails to decode would otherwise be retried.
+func (in *SyncInput) UnmarshalJSON(b []byte) error {
+	type plain SyncInput
+	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
+	return nil
+}
+
+func (in SyncInput) validate() (wait, error) {
+	var problems []string
+	if in.decodeErr != nil {
+		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	}
+	switch {
+	case in.SyncID == 0 && in.SyncSlug == "":
+		problems = append(problems, `field "syncId": give syncId (a number or string of digits) or syncSlug`)
+	case in.SyncID != 0 && in.SyncSlug != "":
+		problems = append(problems, `field "syncSlug": give syncId or syncSlug, not both`)
+	case in.SyncSlug != "" && strings.TrimSpace(in.SyncSlug) != in.SyncSlug:
+		problems = append(problems, `field "syncSlug": must not start or end with spaces`)
+	}
+	w := in.WaitOptions.parse(&problems)
+	return w, invalidInput(problems)
+}
+
+// SequenceInput is the input of HightouchSyncSequence.
+type SequenceInput struct {
+	// SequenceID is the id of the sync sequence.
+	SequenceID string `json:"sequenceId"`
+	// FailOnWarning fails the workflow when a member run ends with warnings.
+	FailOnWarning bool `json:"failOnWarning,omitempty"`
+	WaitOptions
+	decodeErr error
+}
+
+// UnmarshalJSON decodes strictly but keeps the error for the workflow.
+func (in *SequenceInput) UnmarshalJSON(b []byte) error {
+	type plain SequenceInput
+	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
+	return nil
+}
+
+func (in SequenceInput) validate() (wait, error) {
+	if in.decodeErr != nil {
+		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	}
+	var problems []string
+	if strings.TrimSpace(in.SequenceID) == "" {
+		problems = append(problems, `field "sequenceId": required: the id of a sync sequence`)
+	} else if strings.ContainsAny(in.SequenceID, "/?# ") {
+		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected a sequence id, got %q`, in.SequenceID))
+	}
+	w := in.WaitOptions.parse(&problems)
+	return w, invalidInput(problems)
+}
+
+// invalidInput is the non-retryable InvalidInput failure for problems, or
+// nil when there are none.
+func invalidInput(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return temporal.NewNonRetryableApplicationError("invalid input: "+strings.Join(problems, "; "), errortypes.InvalidInput, nil)
+}
+
+// isInvalidInput reports whether err is an InvalidInput failure.
+func isInvalidInput(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == errortypes.InvalidInput
+}

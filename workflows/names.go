@@ -1,0 +1,30 @@
+// Package workflows holds the HightouchSync and HightouchSyncSequence
+// workflows, their input and result types and the names callers type.
+//
+// Start them by name from any Temporal SDK or the CLI:
+//
+//	temporal workflow start --task-queue hightouch --type HightouchSync \
+//	    --input '{"syncSlug":"users-to-salesforce","timeout":"2h"}'
+//
+// or from Go as a child workflow:
+//
+//	opts := workflow.ChildWorkflowOptions{TaskQueue: workflows.TaskQueue}
+//	var res workflows.SyncResult
+//	err := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts),
+//	    workflows.SyncWorkflow, workflows.SyncInput{SyncID: 42}).Get(ctx, &res)
+//
+// A failed run fails the workflow with an ApplicationError typed as in
+// package errortypes, carrying the last run snapshot as details.
+package workflows
+
+// Names of the public contract; changing one breaks callers.
+const (
+	// TaskQueue is the default task queue (override with HIGHTOUCH_TASK_QUEUE).
+	TaskQueue = "hightouch"
+	// SyncWorkflow triggers one sync and waits for its run.
+	SyncWorkflow = "HightouchSync"
+	// SequenceWorkflow triggers a sync sequence and waits for its run.
+	SequenceWorkflow = "HightouchSyncSequence"
+	// ProgressQuery returns the latest progress of either workflow.
+	ProgressQuery = "progress"
+)

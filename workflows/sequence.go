@@ -1,0 +1,165 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+)
+
+// SequenceResult is the HightouchSyncSequence result: the sequence run's
+// final state with every member run and its row counts.
+type SequenceResult struct {
+	SequenceID string `json:"sequenceId"`
+	activities.SequenceRunSnapshot
+}
+
+// SequenceProgress is what the progress query returns for a sequence.
+type SequenceProgress struct {
+	// Phase is "triggering", then the sequence run's status as last seen
+	// ("not found" until Hightouch knows the run).
+	Phase string `json:"phase"`
+	// State is "running", "succeeded", "failed", "timed out" or "cancelled".
+	State      string `json:"state"`
+	SequenceID string `json:"sequenceId"`
+	activities.SequenceRunSnapshot
+	Deadline *time.Time `json:"deadline,omitempty"`
+}
+
+// HightouchSyncSequence triggers a run of a sync sequence and waits until it
+// ends done, failed or cancelled, reporting every member run.
+func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceResult, error) {
+	w, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	p := &SequenceProgress{Phase: "triggering", State: StateRunning, SequenceID: in.SequenceID}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (SequenceProgress, error) { return *p, nil }); err != nil {
+		return nil, err
+	}
+	logger := workflow.GetLogger(ctx)
+
+	var trig client.TriggerSequenceRunOutput
+	err = workflow.ExecuteActivity(callOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout)),
+		a.TriggerSequenceRun, activities.TriggerSequenceRunInput{SyncSequenceID: in.SequenceID}).Get(ctx, &trig)
+	if err != nil {
+		return nil, err
+	}
+	triggeredAt := workflow.Now(ctx)
+	deadline := triggeredAt.Add(w.timeout)
+	p.SequenceRunID, p.ObservedAt, p.Deadline, p.Phase = trig.ID, triggeredAt, &deadline, "not found"
+	logger.Info("Triggered sequence run", "sequenceId", in.SequenceID, "sequenceRunId", trig.ID)
+	setSequenceDetails(ctx, p)
+
+	summary := fmt.Sprintf("wait for run %s of sequence %s", trig.ID, in.SequenceID)
+	final, err := waitForEnd(ctx, w.timeout, p.SequenceRunSnapshot, waiter[activities.SequenceRunSnapshot]{
+		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, early bool) workflow.Future {
+			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSequenceRun, activities.PollSequenceRunInput{
+				SequenceRunID: trig.ID, TriggeredAt: triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: early, Policy: w.policy,
+			})
+		},
+		ended: activities.SequenceRunSnapshot.Ended,
+		progress: func(s activities.SequenceRunSnapshot) {
+			logger.Info("Sequence run progress", "sequenceRunId", s.SequenceRunID, "status", s.Status, "members", len(s.SyncRuns))
+			p.SequenceRunSnapshot = s
+			p.Phase = string(s.Status)
+			if s.Status == "" {
+				p.Phase = "not found"
+			}
+			setSequenceDetails(ctx, p)
+		},
+	})
+	name := fmt.Sprintf("run %s of sequence %s", trig.ID, in.SequenceID)
+	res := &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: final}
+	if err != nil {
+		p.State = stateOfWaitError(err)
+		setSequenceDetails(ctx, p)
+		return nil, failWait(ctx, err, w.timeout, name, res)
+	}
+	err = sequenceOutcome(name, res, in.FailOnWarning)
+	p.State = StateSucceeded
+	if err != nil {
+		p.State = StateFailed
+	}
+	setSequenceDetails(ctx, p)
+	var rows int64
+	for _, m := range final.SyncRuns {
+		rows += m.SuccessfulRows.Total()
+	}
+	recordRunMetrics(ctx, string(final.Status), rows, workflow.Now(ctx).Sub(triggeredAt))
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// sequenceOutcome maps a finished sequence run to nil or its failure.
+func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool) error {
+	var typ string
+	switch res.Status.Normalize() {
+	case client.SequenceDone:
+		if !failOnWarning {
+			return nil
+		}
+		if warned := membersWith(res, client.RunWarning); len(warned) > 0 {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("%s ended done with warnings in %s", name, strings.Join(warned, ", ")), errortypes.SyncRunWarning, nil, res)
+		}
+		return nil
+	case client.SequenceFailed:
+		typ = errortypes.SequenceRunFailed
+	case client.SequenceCancelled:
+		typ = errortypes.SequenceRunCancelled
+	default:
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("%s ended with status %q, which this worker does not know; check the run in Hightouch", name, res.Status),
+			errortypes.SyncRunUnknownStatus, nil, res)
+	}
+	msg := fmt.Sprintf("%s ended %s", name, res.Status)
+	var bad []string
+	for _, m := range res.SyncRuns {
+		if !m.Status.Succeeded() {
+			desc := fmt.Sprintf("sync %s run %s %s", m.SyncID, m.RunID, m.Status)
+			if m.Error != "" {
+				desc += ": " + m.Error
+			}
+			bad = append(bad, desc)
+		}
+	}
+	if len(bad) > 0 {
+		msg += " (" + strings.Join(bad, "; ") + ")"
+	}
+	return temporal.NewNonRetryableApplicationError(msg, typ, nil, res)
+}
+
+// membersWith names the member runs that ended with status.
+func membersWith(res *SequenceResult, status client.SyncRunStatus) []string {
+	var out []string
+	for _, m := range res.SyncRuns {
+		if m.Status.Normalize() == status {
+			out = append(out, fmt.Sprintf("sync %s run %s", m.SyncID, m.RunID))
+		}
+	}
+	return out
+}
+
+// setSequenceDetails shows the progress in the Temporal UI's current details.
+func setSequenceDetails(ctx workflow.Context, p *SequenceProgress) {
+	var b []byte
+	b = fmt.Appendf(b, "**Hightouch sequence %s**, run %s: **%s** (%s)\n\n", p.SequenceID, p.SequenceRunID, p.Phase, p.State)
+	for _, m := range p.SyncRuns {
+		b = fmt.Appendf(b, "- sync %s run %s: %s\n", m.SyncID, m.RunID, m.Status)
+	}
+	switch p.State {
+	case StateCancelled, StateTimedOut:
+		b = fmt.Appendf(b, "\nThe sequence run goes on at Hightouch; this workflow stopped waiting.\n")
+	}
+	b = fmt.Appendf(b, "\nObserved %s", p.ObservedAt.UTC().Format(time.RFC3339))
+	workflow.SetCurrentDetails(ctx, string(b))
+}
