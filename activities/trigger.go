@@ -29,15 +29,55 @@ const (
 	adoptMaxPages = 20
 )
 
-// TriggerRun starts a run of a sync (or queues one behind a run in
-// progress) and returns its id. Retried attempts adopt the run an earlier
-// attempt created rather than start another.
+// triggerState is heartbeated before a trigger request leaves, so that a
+// retried attempt knows when the first attempt started and whether an
+// earlier attempt may have reached Hightouch. (The first heartbeat of an
+// attempt is sent synchronously, so the mark is on the server before the
+// request goes out.)
+type triggerState struct {
+	FirstAttemptAt time.Time `json:"firstAttemptAt"`
+	Sent           bool      `json:"sent"`
+}
+
+// beginTrigger returns the state left by earlier attempts, if any, and marks
+// this attempt as about to send.
+func (a *Activities) beginTrigger(ctx context.Context) (prev triggerState, retried bool) {
+	info := activity.GetInfo(ctx)
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prev) == nil && !prev.FirstAttemptAt.IsZero() {
+		retried = true
+	} else if info.Attempt > 1 {
+		// No mark survived: assume the worst, from the schedule time.
+		prev, retried = triggerState{FirstAttemptAt: info.ScheduledTime, Sent: true}, true
+	} else {
+		prev.FirstAttemptAt = a.clock().Now()
+	}
+	activity.RecordHeartbeat(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sent: true})
+	return prev, retried
+}
+
+// endTrigger records a failure that certainly did not reach Hightouch (any
+// 4xx, 429 included), so that the next attempt need not look for a run.
+func endTrigger(ctx context.Context, prev triggerState, err error) {
+	if err != nil && !mayHaveReached(err) {
+		activity.RecordHeartbeat(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sent: prev.Sent})
+	}
+}
+
+// mayHaveReached reports whether a failed request may have been acted on:
+// any 5xx or transport error may have been; a 4xx (429 included) was not.
+func mayHaveReached(err error) bool {
+	code := client.StatusCode(err)
+	return code == 0 || code >= 500
+}
+
+// TriggerRun starts a run of a sync (or queues one behind a run in progress)
+// and returns its id. A retried attempt adopts the run an earlier attempt
+// created rather than start another.
 func (a *Activities) TriggerRun(ctx context.Context, in TriggerRunInput) (*client.TriggerRunOutput, error) {
 	return run(ctx, in.decodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.TriggerRunOutput, error) {
-		if out, err := a.adoptEarlierRun(ctx, in.SyncID); out != nil || err != nil {
-			return out, err
-		}
-		return a.Client.TriggerRun(ctx, in.SyncID, in.TriggerRunInput)
+		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, func() (*client.TriggerRunOutput, error) {
+			return a.Client.TriggerRun(ctx, in.SyncID, in.TriggerRunInput)
+		})
 	})
 }
 
@@ -53,22 +93,40 @@ func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomIn
 		}
 		return nil
 	}
-	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunOutput, error) {
-		if activity.GetInfo(ctx).Attempt > 1 {
-			syncID := in.SyncID
-			if syncID == 0 {
-				ref, err := a.findSyncBySlug(ctx, in.SyncSlug)
-				if err != nil {
-					return nil, err
-				}
-				syncID = ref.ID
-			}
-			if out, err := a.adoptEarlierRun(ctx, syncID); out != nil || err != nil {
-				return out, err
-			}
+	syncID := func() (client.ID, error) {
+		if in.SyncID != 0 {
+			return in.SyncID, nil
 		}
-		return a.Client.TriggerRunCustom(ctx, in.TriggerRunCustomInput)
+		ref, err := a.findSyncBySlug(ctx, in.SyncSlug)
+		if err != nil {
+			return 0, err
+		}
+		return ref.ID, nil
+	}
+	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunOutput, error) {
+		return a.triggerSync(ctx, syncID, func() (*client.TriggerRunOutput, error) {
+			return a.Client.TriggerRunCustom(ctx, in.TriggerRunCustomInput)
+		})
 	})
+}
+
+// triggerSync sends a sync trigger once per run: when an earlier attempt
+// may have reached Hightouch, it adopts the run that attempt created, if the
+// sync lists one.
+func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), send func() (*client.TriggerRunOutput, error)) (*client.TriggerRunOutput, error) {
+	prev, retried := a.beginTrigger(ctx)
+	if retried && prev.Sent {
+		id, err := syncID()
+		if err != nil {
+			return nil, err
+		}
+		if out, err := a.adoptEarlierRun(ctx, id, prev.FirstAttemptAt); out != nil || err != nil {
+			return out, err
+		}
+	}
+	out, err := send()
+	endTrigger(ctx, prev, err)
+	return out, err
 }
 
 // TriggerSequenceRun starts a run of a sync sequence. A sequence never runs
@@ -79,18 +137,12 @@ func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomIn
 func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceRunInput) (*client.TriggerSequenceRunOutput, error) {
 	check := func() error { return requireString("syncSequenceId", in.SyncSequenceID, "the id of a sync sequence") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
-		if info := activity.GetInfo(ctx); info.Attempt > 1 {
-			activity.GetLogger(ctx).Warn("Retrying a sequence trigger; Hightouch returns the run in progress, if the earlier attempt started one",
-				"syncSequenceId", in.SyncSequenceID, "attempt", info.Attempt)
+		if prev, retried := a.beginTrigger(ctx); retried && prev.Sent {
+			activity.GetLogger(ctx).Warn("Retrying a sequence trigger; Hightouch returns the run in progress if the earlier attempt started one",
+				"syncSequenceId", in.SyncSequenceID, "attempt", activity.GetInfo(ctx).Attempt)
 		}
 		return a.Client.TriggerSequenceRun(ctx, in.SyncSequenceID)
 	})
-}
-
-// idGraphTriggerState is heartbeated around the POST so that a retry knows
-// whether the earlier attempt may have reached Hightouch.
-type idGraphTriggerState struct {
-	Sent bool `json:"sent"`
 }
 
 // TriggerRunIDGraph starts a run of an identity graph. The API cannot list
@@ -99,58 +151,42 @@ type idGraphTriggerState struct {
 func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraphInput) (*client.TriggerRunIDGraphOutput, error) {
 	check := func() error { return requireString("graphId", in.GraphID, "the id of an identity graph") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
-		var prev idGraphTriggerState
-		if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prev) == nil && prev.Sent {
+		prev, retried := a.beginTrigger(ctx)
+		if retried && prev.Sent {
 			return nil, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("TriggerRunIDGraph: an earlier attempt sent the trigger for graph %q and got no clear answer; "+
 					"not sending it again, since the API cannot tell whether a run started. Check Hightouch before triggering again", in.GraphID),
 				errortypes.HightouchServerError, nil)
 		}
-		// The first heartbeat of an attempt is sent synchronously, so the
-		// mark is on the server before the request leaves.
-		activity.RecordHeartbeat(ctx, idGraphTriggerState{Sent: true})
 		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
-		if err != nil && !mayHaveReached(err) {
-			activity.RecordHeartbeat(ctx, idGraphTriggerState{Sent: false})
-		}
+		endTrigger(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt}, err)
 		return out, err
 	})
 }
 
-// mayHaveReached reports whether a failed request may have been acted on:
-// any 5xx or transport error may have been; a 4xx (429 included) was not.
-func mayHaveReached(err error) bool {
-	code := client.StatusCode(err)
-	return code == 0 || code >= 500
-}
-
-// adoptEarlierRun returns, on a retried attempt, the run an earlier attempt
-// of this activity created, if the sync lists one.
-func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID) (*client.TriggerRunOutput, error) {
-	info := activity.GetInfo(ctx)
-	if info.Attempt <= 1 {
-		return nil, nil
-	}
-	since := info.ScheduledTime.Add(-adoptSkew)
-	for {
+// adoptEarlierRun returns the run of the sync created since the first
+// attempt, if one is listed.
+func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, firstAttemptAt time.Time) (*client.TriggerRunOutput, error) {
+	since := firstAttemptAt.Add(-adoptSkew)
+	for look := 0; ; look++ {
 		found, err := a.findRunCreatedSince(ctx, syncID, since)
 		if err != nil {
 			return nil, err
 		}
 		if found != nil {
-			activity.GetLogger(ctx).Info("Adopted the run an earlier trigger attempt created", "syncId", syncID, "runId", found.ID, "attempt", info.Attempt)
+			activity.GetLogger(ctx).Info("Adopted the run an earlier trigger attempt created",
+				"syncId", syncID, "runId", found.ID, "attempt", activity.GetInfo(ctx).Attempt)
 			return &client.TriggerRunOutput{ID: client.RunID(found.ID.String())}, nil
 		}
 		// A run created moments ago may not be listed yet: look once more
 		// after the grace period before concluding that none was created.
-		wait := info.ScheduledTime.Add(listingGrace).Sub(a.clock().Now())
-		if wait <= 0 {
+		wait := firstAttemptAt.Add(listingGrace).Sub(a.clock().Now())
+		if look > 0 || wait <= 0 {
 			return nil, nil
 		}
 		if err := a.clock().Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
-		info.ScheduledTime = a.clock().Now().Add(-listingGrace) // look only once more
 	}
 }
 
