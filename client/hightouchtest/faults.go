@@ -94,7 +94,7 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 
 func (f *Faults) UnmarshalJSON(b []byte) error {
 	var j faultsJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if err := strictUnmarshal(b, &j); err != nil {
 		return err
 	}
 	*f = Faults{

@@ -117,7 +117,9 @@ func (h *harness) call(method, path string, body any, wantStatus int) map[string
 	return out
 }
 
-func (h *harness) get(path string) map[string]any { return h.call(http.MethodGet, path, nil, http.StatusOK) }
+func (h *harness) get(path string) map[string]any {
+	return h.call(http.MethodGet, path, nil, http.StatusOK)
+}
 
 // list fetches a list and returns its data rows.
 func (h *harness) list(path string) []map[string]any {

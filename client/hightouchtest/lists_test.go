@@ -77,7 +77,7 @@ func TestModelTagFilter(t *testing.T) {
 	require.Equal(t, []string{"model"}, slugsOf(h.list("/models?tags=team:marketing&tags=env:prod")))
 	require.Equal(t, []string{}, slugsOf(h.list("/models?tags=team:sales")))
 	require.Equal(t, []string{"other"}, slugsOf(h.list("/models?slug=other")))
-	require.Equal(t, map[string]any{"team": "marketing", "env": "prod"}, h.get("/models/"+itoa(ids.modelID))["tags"])
+	require.Equal(t, map[string]any{"team": "marketing", "env": "prod"}, h.get("/models/" + itoa(ids.modelID))["tags"])
 }
 
 func TestSyncListOrderByName(t *testing.T) {

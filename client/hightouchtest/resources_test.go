@@ -105,7 +105,7 @@ func TestSyncSchedules(t *testing.T) {
 			s := h.call(http.MethodPost, "/syncs", map[string]any{
 				"slug": "s-" + name, "destinationId": ids.destinationID, "modelId": ids.modelID,
 				"configuration": map[string]any{"mappings": []any{map[string]any{"from": "email", "to": "Email"}}},
-				"schedule": schedule, "disabled": false,
+				"schedule":      schedule, "disabled": false,
 			}, http.StatusOK)
 			for _, f := range []string{"id", "slug", "workspaceId", "createdAt", "updatedAt", "destinationId", "modelId", "configuration", "schedule", "status", "disabled", "lastRunAt", "referencedColumns", "primaryKey", "externalSegment", "tags"} {
 				require.Contains(t, s, f)
@@ -125,8 +125,8 @@ func TestSyncSchedules(t *testing.T) {
 			require.Equal(t, "disabled", updated["status"])
 
 			// the model and destination list the sync
-			require.Equal(t, []any{s["id"]}, h.get("/models/"+itoa(ids.modelID))["syncs"])
-			require.Equal(t, []any{s["id"]}, h.get("/destinations/"+itoa(ids.destinationID))["syncs"])
+			require.Equal(t, []any{s["id"]}, h.get("/models/" + itoa(ids.modelID))["syncs"])
+			require.Equal(t, []any{s["id"]}, h.get("/destinations/" + itoa(ids.destinationID))["syncs"])
 		})
 	}
 }

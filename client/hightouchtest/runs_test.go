@@ -23,7 +23,7 @@ var rowsScenario = hightouchtest.Scenario{
 func TestRunLifecycle(t *testing.T) {
 	h := newHarness(t)
 	syncID := h.emu.NewSync("lifecycle", rowsScenario) // default phases: queued 1s, querying 2s, processing 5s, reporting 1s
-	require.Equal(t, "pending", h.get("/syncs/"+itoa(syncID))["status"])
+	require.Equal(t, "pending", h.get("/syncs/" + itoa(syncID))["status"])
 
 	runID := h.trigger(syncID)
 	type step struct {
@@ -116,7 +116,7 @@ func TestRunQueuesBehindActiveRun(t *testing.T) {
 	require.Equal(t, "processing", h.run(syncID, first)["status"])
 	require.Equal(t, "queued", h.run(syncID, second)["status"])
 	require.Nil(t, h.run(syncID, second)["startedAt"])
-	require.Equal(t, "queued", h.get("/syncs/"+itoa(syncID))["status"], "the sync shows its newest run")
+	require.Equal(t, "queued", h.get("/syncs/" + itoa(syncID))["status"], "the sync shows its newest run")
 
 	h.clock.Advance(5 * time.Second) // t=10s: first ended at 9s, second's queued phase ran 9s-10s
 	require.Equal(t, "success", h.run(syncID, first)["status"])
@@ -260,7 +260,7 @@ func TestListSyncRunsOrderAndFilters(t *testing.T) {
 	// a queued run has no startedAt: first in startedAt order, excluded by time filters
 	h.emu.SetScenario(syncID, hightouchtest.Scenario{Phases: []hightouchtest.Phase{{Status: "queued", Duration: time.Hour}}})
 	queued := h.trigger(syncID)
-	require.Equal(t, queued, idsOf(h.list(path+"?orderBy=startedAt"))[0])
+	require.Equal(t, queued, idsOf(h.list(path + "?orderBy=startedAt"))[0])
 	require.NotContains(t, idsOf(h.list(path+"?within=60")), queued)
 }
 
@@ -272,8 +272,8 @@ func TestSyncStatusFollowsRunsAndFilters(t *testing.T) {
 	aID := num(a["id"])
 	h.emu.SetScenario(aID, hightouchtest.Scenario{Phases: []hightouchtest.Phase{}, QuerySize: 42})
 	h.trigger(aID)
-	require.Equal(t, "success", h.get("/syncs/"+itoa(aID))["status"])
-	require.Equal(t, float64(42), h.get("/models/"+itoa(ids.modelID))["lastRunSize"])
+	require.Equal(t, "success", h.get("/syncs/" + itoa(aID))["status"])
+	require.Equal(t, float64(42), h.get("/models/" + itoa(ids.modelID))["lastRunSize"])
 
 	after := url.QueryEscape(epoch.Format(time.RFC3339))
 	got := h.list("/syncs?after=" + after)

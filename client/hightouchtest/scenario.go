@@ -1,6 +1,7 @@
 package hightouchtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -74,7 +75,7 @@ func (p Phase) MarshalJSON() ([]byte, error) {
 
 func (p *Phase) UnmarshalJSON(b []byte) error {
 	var j phaseJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if err := strictUnmarshal(b, &j); err != nil {
 		return err
 	}
 	*p = Phase{Status: j.Status, Duration: time.Duration(j.Duration)}
@@ -102,7 +103,7 @@ func (sc Scenario) MarshalJSON() ([]byte, error) {
 
 func (sc *Scenario) UnmarshalJSON(b []byte) error {
 	var j scenarioJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if err := strictUnmarshal(b, &j); err != nil {
 		return err
 	}
 	*sc = Scenario{
@@ -111,6 +112,14 @@ func (sc *Scenario) UnmarshalJSON(b []byte) error {
 		ListDelay: time.Duration(j.ListDelay),
 	}
 	return nil
+}
+
+// strictUnmarshal rejects unknown keys, so a typo in an admin request is an
+// error rather than a silently ignored setting.
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // jsonDuration is a time.Duration written as a Go duration string.
