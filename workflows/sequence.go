@@ -80,7 +80,7 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	if err != nil {
 		p.State = stateOfWaitError(err)
 		setSequenceDetails(ctx, p)
-		return nil, failWait(ctx, err, w.timeout, name, res)
+		return nil, failWait(ctx, err, w.timeout, name, *res)
 	}
 	err = sequenceOutcome(name, res, in.FailOnWarning)
 	p.State = StateSucceeded
@@ -109,7 +109,7 @@ func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool) error
 		}
 		if warned := membersWith(res, client.RunWarning); len(warned) > 0 {
 			return temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("%s ended done with warnings in %s", name, strings.Join(warned, ", ")), errortypes.SyncRunWarning, nil, res)
+				fmt.Sprintf("%s ended done with warnings in %s", name, strings.Join(warned, ", ")), errortypes.SyncRunWarning, nil, *res)
 		}
 		return nil
 	case client.SequenceFailed:
@@ -119,7 +119,7 @@ func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool) error
 	default:
 		return temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("%s ended with status %q, which this worker does not know; check the run in Hightouch", name, res.Status),
-			errortypes.SyncRunUnknownStatus, nil, res)
+			errortypes.SyncRunUnknownStatus, nil, *res)
 	}
 	msg := fmt.Sprintf("%s ended %s", name, res.Status)
 	var bad []string
@@ -135,7 +135,7 @@ func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool) error
 	if len(bad) > 0 {
 		msg += " (" + strings.Join(bad, "; ") + ")"
 	}
-	return temporal.NewNonRetryableApplicationError(msg, typ, nil, res)
+	return temporal.NewNonRetryableApplicationError(msg, typ, nil, *res)
 }
 
 // membersWith names the member runs that ended with status.
