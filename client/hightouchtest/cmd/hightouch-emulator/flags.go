@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+)
+
+// usageError is a bad command line: main exits 2 for it.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+type config struct {
+	addr, token      string
+	demo, verbose    bool
+	seed             int64
+	sequenceQueueing bool
+	rateRequests     int
+	ratePer          time.Duration
+	faults           hightouchtest.Faults
+	helpShown        bool
+}
+
+func parseFlags(args []string, stdout io.Writer) (config, error) {
+	var cfg config
+	var rateLimit string
+	fs := flag.NewFlagSet("hightouch-emulator", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported as one line by main
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8787", "listen address (host:port; port 0 picks a free one)")
+	fs.StringVar(&cfg.token, "token", hightouchtest.DefaultToken, "bearer token the API accepts")
+	fs.BoolVar(&cfg.demo, "demo", false, "seed the demo workspace")
+	fs.BoolVar(&cfg.verbose, "v", false, "log one line per request")
+	fs.Int64Var(&cfg.seed, "seed", 1, "seed for fault injection and generated ids")
+	fs.BoolVar(&cfg.sequenceQueueing, "sequence-queueing", false, "queue one follow-up run when a running sequence is triggered")
+	fs.StringVar(&rateLimit, "rate-limit", "", "enforce a workspace rate limit such as 200/10s (default off)")
+	fs.Float64Var(&cfg.faults.ServerErrorRate, "fault-5xx", 0, "share of requests answered 500 (0..1)")
+	fs.Float64Var(&cfg.faults.RateLimitRate, "fault-429", 0, "share of requests answered 429 (0..1)")
+	fs.DurationVar(&cfg.faults.RetryAfter, "retry-after", 0, "Retry-After on injected 429s (0 = no header)")
+	fs.DurationVar(&cfg.faults.Latency, "latency", 0, "latency added to every request")
+	fs.Float64Var(&cfg.faults.TriggerThen500Rate, "trigger-then-500", 0, "share of triggers that create the run and then answer 500 (0..1)")
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "Usage: hightouch-emulator [flags]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return config{helpShown: true}, nil
+		}
+		return cfg, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	for name, rate := range map[string]float64{"-fault-5xx": cfg.faults.ServerErrorRate, "-fault-429": cfg.faults.RateLimitRate, "-trigger-then-500": cfg.faults.TriggerThen500Rate} {
+		if rate < 0 || rate > 1 {
+			return cfg, usageError{fmt.Sprintf("%s must be between 0 and 1, got %v", name, rate)}
+		}
+	}
+	if cfg.faults.RetryAfter < 0 || cfg.faults.Latency < 0 {
+		return cfg, usageError{"-retry-after and -latency must not be negative"}
+	}
+	if rateLimit != "" {
+		n, per, err := parseRateLimit(rateLimit)
+		if err != nil {
+			return cfg, usageError{err.Error()}
+		}
+		cfg.rateRequests, cfg.ratePer = n, per
+	}
+	return cfg, nil
+}
+
+// parseRateLimit reads "N/duration", e.g. "200/10s".
+func parseRateLimit(s string) (int, time.Duration, error) {
+	count, window, found := strings.Cut(s, "/")
+	n, err := strconv.Atoi(count)
+	if !found || err != nil || n <= 0 {
+		return 0, 0, fmt.Errorf("-rate-limit must look like 200/10s, got %q", s)
+	}
+	per, err := time.ParseDuration(window)
+	if err != nil || per <= 0 {
+		return 0, 0, fmt.Errorf("-rate-limit must look like 200/10s, got %q", s)
+	}
+	return n, per, nil
+}
+
+func (cfg config) emulator() *hightouchtest.Emulator {
+	opts := []hightouchtest.Option{
+		hightouchtest.WithToken(cfg.token),
+		hightouchtest.WithRandSeed(cfg.seed),
+		hightouchtest.WithSequenceQueueing(cfg.sequenceQueueing),
+	}
+	if cfg.demo {
+		opts = append(opts, hightouchtest.WithDemoData())
+	}
+	if cfg.rateRequests > 0 {
+		opts = append(opts, hightouchtest.WithWorkspaceRateLimit(cfg.rateRequests, cfg.ratePer))
+	}
+	emu := hightouchtest.New(opts...)
+	emu.SetFaults(cfg.faults)
+	return emu
+}
