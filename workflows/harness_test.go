@@ -2,11 +2,14 @@ package workflows_test
 
 import (
 	"errors"
+	"log/slog"
+	"os"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -21,15 +24,16 @@ import (
 // the emulator, with one simulated clock for the emulator, the activities
 // and the workflow's timers.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	env   *testsuite.TestWorkflowEnvironment
 	emu   *hightouchtest.Emulator
 	clock *simclock.Clock
 }
 
-func newHarness(t *testing.T, opts ...hightouchtest.Option) *harness {
+func newHarness(t testing.TB, opts ...hightouchtest.Option) *harness {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(quietLogger)
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(60 * time.Second)
 	clock := simclock.New(env.Now)
@@ -42,6 +46,9 @@ func newHarness(t *testing.T, opts ...hightouchtest.Option) *harness {
 	env.RegisterWorkflow(workflows.HightouchSyncSequence)
 	return &harness{t: t, env: env, emu: emu, clock: clock}
 }
+
+// quietLogger keeps the SDK's per-attempt debug lines out of test output.
+var quietLogger = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 1})))
 
 // runSync executes HightouchSync and returns its result or error.
 func (h *harness) runSync(in any) (*workflows.SyncResult, error) {
