@@ -82,7 +82,9 @@ func (a *Activities) GetSync(ctx context.Context, in GetSyncInput) (*client.Sync
 
 // GetSyncSequenceRun fetches the state of a sequence run.
 func (a *Activities) GetSyncSequenceRun(ctx context.Context, in GetSyncSequenceRunInput) (*client.SyncSequenceRun, error) {
-	check := func() error { return requireString("syncSequenceRunId", in.SyncSequenceRunID, "the sequence run id a trigger returned") }
+	check := func() error {
+		return requireString("syncSequenceRunId", in.SyncSequenceRunID, "the sequence run id a trigger returned")
+	}
 	return run(ctx, in.decodeError(), check, func() (*client.SyncSequenceRun, error) {
 		return a.Client.GetSyncSequenceRun(ctx, in.SyncSequenceRunID)
 	})

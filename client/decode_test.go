@@ -20,7 +20,7 @@ import (
 // request so tests can inspect what the client sent.
 type recorded struct {
 	method, path, query, body string
-	header                   http.Header
+	header                    http.Header
 }
 
 func serve(t *testing.T, status int, body string, headers ...string) (*client.Client, *recorded) {

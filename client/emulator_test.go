@@ -187,7 +187,10 @@ func TestErrorClassesAgainstEmulator(t *testing.T) {
 		func() error { _, err := w.c.GetDestination(ctx, 999); return err },
 		func() error { _, err := w.c.GetModel(ctx, 999); return err },
 		func() error { _, err := w.c.GetSync(ctx, 999); return err },
-		func() error { _, err := w.c.UpdateSync(ctx, 999, client.SyncUpdate{Disabled: client.Ptr(true)}); return err },
+		func() error {
+			_, err := w.c.UpdateSync(ctx, 999, client.SyncUpdate{Disabled: client.Ptr(true)})
+			return err
+		},
 		func() error { _, err := w.c.TriggerRun(ctx, 999, client.TriggerRunInput{}); return err },
 		func() error { _, err := w.c.GetSyncSequenceRun(ctx, "nope"); return err },
 	}

@@ -153,4 +153,3 @@ func fixedPoller(ctx workflow.Context, syncID int64) error {
 		}
 	}
 }
-

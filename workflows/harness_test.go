@@ -3,8 +3,8 @@ package workflows_test
 import (
 	"errors"
 	"log/slog"
-	"os"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
