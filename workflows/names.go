@@ -17,6 +17,11 @@
 // package errortypes, carrying the last run snapshot as details.
 package workflows
 
+import (
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
 // Names of the public contract; changing one breaks callers.
 const (
 	// TaskQueue is the default task queue (override with HIGHTOUCH_TASK_QUEUE).
@@ -28,3 +33,10 @@ const (
 	// ProgressQuery returns the latest progress of either workflow.
 	ProgressQuery = "progress"
 )
+
+// Register registers both workflows under their contract names on a worker
+// or a replayer.
+func Register(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(HightouchSync, workflow.RegisterOptions{Name: SyncWorkflow})
+	r.RegisterWorkflowWithOptions(HightouchSyncSequence, workflow.RegisterOptions{Name: SequenceWorkflow})
+}
