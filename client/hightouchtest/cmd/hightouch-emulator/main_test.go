@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,43 +31,56 @@ func TestMain(m *testing.M) {
 
 var urlPattern = regexp.MustCompile(`http://\S+/api/v1`)
 
-// start runs the server in-process and returns its API base URL.
-func start(t *testing.T, args ...string) (baseURL string, lines *bufio.Scanner, stop func() error) {
+// start runs the server in-process and returns its API base URL and a
+// channel of the lines it prints after the first (closed when it stops).
+func start(t *testing.T, args ...string) (baseURL string, lines <-chan string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
 		err := run(ctx, args, pw)
-		pw.CloseWithError(io.EOF)
+		_ = pw.Close()
 		done <- err
 	}()
-	lines = bufio.NewScanner(pr)
-	require.True(t, lines.Scan(), "no output")
-	baseURL = urlPattern.FindString(lines.Text())
-	require.NotEmpty(t, baseURL, "first line: %q", lines.Text())
-	go func() { // keep draining so logging never blocks
-		if !testing.Verbose() {
-			return
+	scanner := bufio.NewScanner(pr)
+	require.True(t, scanner.Scan(), "no output")
+	baseURL = urlPattern.FindString(scanner.Text())
+	require.NotEmpty(t, baseURL, "first line: %q", scanner.Text())
+	out := make(chan string, 1000)
+	go func() { // drain, so that logging never blocks the server
+		defer close(out)
+		for scanner.Scan() {
+			out <- scanner.Text()
 		}
 	}()
-	var stopped bool
+	var result error
+	var once sync.Once
 	stop = func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		cancel()
-		go func() { _, _ = io.Copy(io.Discard, pr) }()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(5 * time.Second):
-			return errors.New("run did not return after cancel")
-		}
+		once.Do(func() {
+			cancel()
+			select {
+			case result = <-done:
+			case <-time.After(5 * time.Second):
+				result = errors.New("run did not return after cancel")
+			}
+		})
+		return result
 	}
 	t.Cleanup(func() { _ = stop() })
-	return baseURL, lines, stop
+	return baseURL, out, stop
+}
+
+func nextLine(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	select {
+	case l, ok := <-lines:
+		require.True(t, ok, "output closed")
+		return l
+	case <-time.After(5 * time.Second):
+		t.Fatal("no output line")
+	}
+	return ""
 }
 
 func getJSON(t *testing.T, url, token string, out any) int {
@@ -96,12 +110,12 @@ func TestRunServesAPIAndAdmin(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, getJSON(t, baseURL+"/syncs?slug=users-to-salesforce", "secret", &syncs))
 	require.Len(t, syncs.Data, 1)
-	require.True(t, lines.Scan())
-	require.Regexp(t, ` GET /api/v1/syncs\?slug=users-to-salesforce 200 `, lines.Text())
-	require.NotContains(t, lines.Text(), "secret")
+	line := nextLine(t, lines)
+	require.Regexp(t, ` GET /api/v1/syncs\?slug=users-to-salesforce 200 `, line)
+	require.NotContains(t, line, "secret")
 
 	require.Equal(t, http.StatusUnauthorized, getJSON(t, baseURL+"/syncs", "test-token", nil))
-	require.True(t, lines.Scan())
+	require.Regexp(t, ` GET /api/v1/syncs 401 `, nextLine(t, lines))
 
 	var health map[string]string
 	require.Equal(t, http.StatusOK, getJSON(t, root+"/_emulator/healthz", "", &health))
@@ -126,7 +140,9 @@ func TestRunQuietWithoutVerbose(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Equal(t, "3", resp.Header.Get("Retry-After"))
 	require.NoError(t, stop())
-	require.False(t, lines.Scan(), "no request log without -v: %q", lines.Text())
+	for l := range lines {
+		t.Fatalf("no request log expected without -v, got %q", l)
+	}
 }
 
 func TestBadFlags(t *testing.T) {
