@@ -45,7 +45,10 @@ type Emulator struct {
 	syncRuns     map[int64][]*run // per sync, creation order
 	sequences    map[string]*sequence
 	seqRuns      map[string]*sequenceRun
-	idGraphs     map[string]*idGraph
+	// activeSeqRuns are the unfinished sequence runs, creation order; only
+	// they can have events to process.
+	activeSeqRuns []*sequenceRun
+	idGraphs      map[string]*idGraph
 
 	fixture fixtureIDs // shared source/model/destination behind NewSync
 

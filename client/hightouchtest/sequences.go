@@ -21,7 +21,8 @@ type sequence struct {
 type sequenceRun struct {
 	id        string
 	seq       *sequence
-	syncIDs   []int64 // members as of the trigger
+	prev      *sequenceRun // the sequence's run before this one, if any
+	syncIDs   []int64      // members as of the trigger
 	createdAt time.Time
 
 	begun   bool // false while queued behind the previous run of the sequence
@@ -40,14 +41,13 @@ func (sr *sequenceRun) nextEvent() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if !sr.begun {
-		i := slices.Index(sr.seq.runs, sr)
-		if i > 0 && !sr.seq.runs[i-1].finished {
-			return time.Time{}, false
+		switch {
+		case sr.prev == nil:
+			return sr.createdAt, true
+		case sr.prev.finished:
+			return sr.prev.finishedAt, true
 		}
-		if i > 0 {
-			return sr.seq.runs[i-1].finishedAt, true
-		}
-		return sr.createdAt, true
+		return time.Time{}, false
 	}
 	if len(sr.members) == 0 {
 		return sr.beganAt, true
@@ -59,17 +59,16 @@ func (sr *sequenceRun) nextEvent() (time.Time, bool) {
 	return cur.endAt, true
 }
 
-// advance processes every sequence event up to now, earliest first.
+// advance processes every sequence event up to now, earliest first (ties
+// in creation order).
 func (e *Emulator) advance(now time.Time) {
 	for {
 		var next *sequenceRun
 		var at time.Time
-		for _, id := range sortedKeys(e.sequences) {
-			for _, sr := range e.sequences[id].runs {
-				t, ok := sr.nextEvent()
-				if ok && !t.After(now) && (next == nil || t.Before(at)) {
-					next, at = sr, t
-				}
+		for _, sr := range e.activeSeqRuns {
+			t, ok := sr.nextEvent()
+			if ok && !t.After(now) && (next == nil || t.Before(at)) {
+				next, at = sr, t
 			}
 		}
 		if next == nil {
@@ -117,6 +116,7 @@ func (e *Emulator) startNextMember(sr *sequenceRun, at time.Time) {
 
 func (e *Emulator) finishSequenceRun(sr *sequenceRun, status string, at time.Time) {
 	sr.finished, sr.status, sr.finishedAt = true, status, at
+	e.activeSeqRuns = slices.DeleteFunc(e.activeSeqRuns, func(other *sequenceRun) bool { return other == sr })
 }
 
 // status is the SyncSequenceRequestStatus at now (after advance): pending
@@ -168,7 +168,11 @@ func (e *Emulator) triggerSequence(sq *sequence, now time.Time) (sr *sequenceRun
 
 func (e *Emulator) newSequenceRun(sq *sequence, now time.Time) *sequenceRun {
 	sr := &sequenceRun{id: e.newUUID(), seq: sq, syncIDs: slices.Clone(sq.syncIDs), createdAt: msTime(now)}
+	if n := len(sq.runs); n > 0 {
+		sr.prev = sq.runs[n-1]
+	}
 	sq.runs = append(sq.runs, sr)
+	e.activeSeqRuns = append(e.activeSeqRuns, sr)
 	e.seqRuns[sr.id] = sr
 	e.stats.SequenceRunsCreated++
 	return sr
@@ -203,13 +207,4 @@ func (sr *sequenceRun) info(now time.Time) SequenceRunInfo {
 		info.SyncRunIDs = append(info.SyncRunIDs, m.id)
 	}
 	return info
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

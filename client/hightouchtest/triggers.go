@@ -131,9 +131,17 @@ func (e *Emulator) listSyncRuns(rq *request) response {
 		rn *run
 		v  runView
 	}
+	candidates := e.syncRuns[s.id]
+	if hasRunID {
+		// Pollers ask for one run; do not scan the sync's whole history.
+		candidates = nil
+		if rn := e.runs[int64(runID)]; rn != nil && float64(rn.id) == runID && rn.syncID == s.id {
+			candidates = []*run{rn}
+		}
+	}
 	var items []entry
-	for _, rn := range e.syncRuns[s.id] {
-		if !rn.visibleAt(rq.now) || hasRunID && float64(rn.id) != runID {
+	for _, rn := range candidates {
+		if !rn.visibleAt(rq.now) {
 			continue
 		}
 		v := rn.view(rq.now)
