@@ -15,7 +15,7 @@ const (
 )
 
 func recordRunMetrics(ctx workflow.Context, status string, rows int64, waited time.Duration) {
-	m := workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"status": status, "workflow": workflow.GetInfo(ctx).WorkflowType.Name})
+	m := workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"status": status})
 	m.Counter(MetricRuns).Inc(1)
 	if rows > 0 {
 		m.Counter(MetricRowsSynced).Inc(rows)

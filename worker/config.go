@@ -1,0 +1,146 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
+	"github.com/hightouch-temporal/hightouch-temporal/workflows"
+)
+
+// config is the worker's configuration: flags override the environment,
+// which overrides the defaults. The Temporal connection is configured
+// separately, by envconfig (TEMPORAL_* variables and profiles).
+type config struct {
+	apiKey        string // never logged
+	baseURL       string
+	taskQueue     string
+	rateLimit     float64
+	rateBurst     int
+	httpAddr      string
+	stopTimeout   time.Duration
+	logLevel      string
+	logFormat     string
+	maxActivities int
+	queueRate     float64
+	checkKey      bool
+}
+
+// errUsage marks configuration errors (exit code 2).
+var errUsage = errors.New("usage")
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("hightouch-worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: hightouch-worker [flags]
+
+Runs the Temporal worker that hosts the HightouchSync and HightouchSyncSequence
+workflows and one activity per Hightouch API operation.
+
+The Hightouch key comes from HIGHTOUCH_API_KEY or the file named by
+HIGHTOUCH_API_KEY_FILE (or --api-key-file). The Temporal connection comes from
+the standard TEMPORAL_* variables and profiles (TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, ...).
+
+Flags (each defaults to the environment variable named):
+`)
+		fs.PrintDefaults()
+	}
+	c := &config{}
+	keyFile := fs.String("api-key-file", env("HIGHTOUCH_API_KEY_FILE", ""), "file holding the Hightouch API key (HIGHTOUCH_API_KEY_FILE)")
+	fs.StringVar(&c.baseURL, "hightouch-base-url", env("HIGHTOUCH_BASE_URL", client.DefaultServerURL), "Hightouch API base URL (HIGHTOUCH_BASE_URL)")
+	fs.StringVar(&c.taskQueue, "task-queue", env("HIGHTOUCH_TASK_QUEUE", workflows.TaskQueue), "task queue to poll (HIGHTOUCH_TASK_QUEUE)")
+	rate := fs.String("rate-limit", env("HIGHTOUCH_RATE_LIMIT", strconv.FormatFloat(ratelimit.DefaultRate, 'f', -1, 64)), "Hightouch requests per second from this worker, 0 for no limit (HIGHTOUCH_RATE_LIMIT)")
+	fs.StringVar(&c.httpAddr, "http-addr", env("HIGHTOUCH_WORKER_HTTP_ADDR", ":9090"), "address of /healthz, /readyz and /metrics, empty to disable (HIGHTOUCH_WORKER_HTTP_ADDR)")
+	stop := fs.String("stop-timeout", env("HIGHTOUCH_WORKER_STOP_TIMEOUT", "30s"), "how long a stopping worker lets running activities finish (HIGHTOUCH_WORKER_STOP_TIMEOUT)")
+	fs.StringVar(&c.logLevel, "log-level", env("HIGHTOUCH_LOG_LEVEL", "info"), "debug, info, warn or error (HIGHTOUCH_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("HIGHTOUCH_LOG_FORMAT", "json"), "json or console (HIGHTOUCH_LOG_FORMAT)")
+	maxAct := fs.String("max-concurrent-activities", env("HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES", "0"), "activity slots, 0 for the SDK default (HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES)")
+	queueRate := fs.String("task-queue-activities-per-second", env("HIGHTOUCH_TASK_QUEUE_ACTIVITIES_PER_SECOND", "0"), "server-side limit on activities per second for the whole task queue, shared by all replicas; 0 for none")
+	checkKey := fs.String("check-api-key", env("HIGHTOUCH_CHECK_API_KEY", "true"), "check the Hightouch key at start and refuse to run with a rejected one (HIGHTOUCH_CHECK_API_KEY)")
+	version := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if *version {
+		fmt.Fprintln(stderr, "hightouch-worker", client.Version)
+		return nil, flag.ErrHelp
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%w: unexpected argument %q (the worker takes flags only)", errUsage, fs.Arg(0))
+	}
+
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	var err error
+	if c.rateLimit, err = strconv.ParseFloat(*rate, 64); err != nil || c.rateLimit < 0 {
+		bad("--rate-limit / HIGHTOUCH_RATE_LIMIT: expected requests per second (a number, 0 for none), got %q", *rate)
+	}
+	c.rateBurst = min(ratelimit.DefaultBurst, max(1, int(c.rateLimit)))
+	if c.stopTimeout, err = time.ParseDuration(*stop); err != nil || c.stopTimeout < 0 {
+		bad("--stop-timeout / HIGHTOUCH_WORKER_STOP_TIMEOUT: expected a duration such as 30s, got %q", *stop)
+	}
+	if c.maxActivities, err = strconv.Atoi(*maxAct); err != nil || c.maxActivities < 0 {
+		bad("--max-concurrent-activities: expected a whole number, got %q", *maxAct)
+	}
+	if c.queueRate, err = strconv.ParseFloat(*queueRate, 64); err != nil || c.queueRate < 0 {
+		bad("--task-queue-activities-per-second: expected a number, got %q", *queueRate)
+	}
+	if c.checkKey, err = strconv.ParseBool(*checkKey); err != nil {
+		bad("--check-api-key / HIGHTOUCH_CHECK_API_KEY: expected true or false, got %q", *checkKey)
+	}
+	if strings.TrimSpace(c.taskQueue) == "" {
+		bad("--task-queue / HIGHTOUCH_TASK_QUEUE: must not be empty")
+	}
+	if u, err := url.Parse(c.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("--hightouch-base-url / HIGHTOUCH_BASE_URL: expected an http(s) URL such as %s, got %q", client.DefaultServerURL, c.baseURL)
+	}
+	if len(problems) == 0 {
+		c.apiKey, err = loadKey(getenv("HIGHTOUCH_API_KEY"), *keyFile)
+		if err != nil {
+			bad("%v", err)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s", errUsage, strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// loadKey reads the Hightouch key from the environment or a file. Errors
+// name where the key was looked for, never the key.
+func loadKey(fromEnv, file string) (string, error) {
+	if key := strings.TrimSpace(fromEnv); key != "" {
+		return key, nil
+	}
+	if file == "" {
+		return "", errors.New("no Hightouch API key: set HIGHTOUCH_API_KEY or HIGHTOUCH_API_KEY_FILE (a file holding the key)")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("reading the Hightouch API key file %s: %w", file, errors.Unwrap(err))
+	}
+	key := strings.TrimSpace(string(b))
+	if key == "" {
+		return "", fmt.Errorf("the Hightouch API key file %s is empty", file)
+	}
+	return key, nil
+}
