@@ -24,7 +24,8 @@
 // Triggers and RunInfo.FirstSeenTerminalAt measure its cost and latency.
 //
 // The same handler serves an unauthenticated admin API under /_emulator/
-// (stats, faults, fixtures; see admin.go).
+// (stats, faults, fixtures; see admin.go). Scenario and Faults marshal to
+// JSON with Go duration strings ("2s").
 //
 // # Choices where the reference is silent
 //
@@ -65,8 +66,13 @@
 //     list only members that have started, end done when every member ends
 //     success or warning, cancelled on a cancelled member, and failed on
 //     any other terminal status (failed, interrupted, unknown ones).
-//   - The enforced rate limit is a sliding window over admitted requests
-//     (rejected requests do not count); its 429 always has Retry-After.
+//   - The enforced rate limit is a sliding window over admitted requests:
+//     authenticated requests to known routes; those it rejects do not
+//     count. Its 429 always has Retry-After (seconds until a slot frees).
+//   - Injected faults: a burst (RateLimitBurst) is used up first, then 500
+//     and 429 are drawn from the seeded RNG. TriggerThen500Rate is drawn
+//     only when a trigger created (or queued) a run; a sequence trigger
+//     that returns the in-progress run is answered normally.
 //   - Per-sync Requests counts authenticated requests about the sync even
 //     when answered by a fault or a 429.
 //   - Identity graphs cannot be created through the API: only seeded ones
