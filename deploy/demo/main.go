@@ -1,0 +1,240 @@
+// Command demo runs the whole product on this machine: a Temporal dev server
+// with its web UI, the Hightouch emulator with a demo workspace, the worker,
+// and the starter triggering a sync and a sequence with live progress.
+//
+//	go run ./deploy/demo          # run, print the results, stop everything
+//	go run ./deploy/demo -keep    # leave it all running to explore
+//
+// It installs the temporal CLI with `go install` when none is found (about
+// seven minutes on two cores, once).
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+)
+
+func main() {
+	keep := flag.Bool("keep", false, "keep the servers and the worker running until Ctrl-C")
+	uiPort := flag.Int("ui-port", 8233, "port of the Temporal web UI (0 picks a free one)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *keep, *uiPort); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+// say prints a step of the demo.
+func say(format string, a ...any) { fmt.Printf("\n==> "+format+"\n", a...) }
+
+func run(ctx context.Context, keep bool, uiPort int) error {
+	root, err := proc.ModuleDir()
+	if err != nil {
+		return err
+	}
+	workDir := filepath.Join(root, ".demo")
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return err
+	}
+
+	temporalCLI, err := ensureCLI(ctx)
+	if err != nil {
+		return err
+	}
+	say("Building the worker, the starter and the Hightouch emulator")
+	bins, err := proc.Build(ctx, root, filepath.Join(workDir, "bin"), map[string]string{
+		"hightouch-worker": "./worker", "hightouch-starter": "./starter", "hightouch-emulator": "./client/hightouchtest/cmd/hightouch-emulator",
+	})
+	if err != nil {
+		return err
+	}
+
+	var group proc.Group
+	defer func() {
+		say("Stopping the worker, the emulator and the Temporal dev server")
+		group.StopAll(40 * time.Second)
+	}()
+	ports, err := freePorts(4)
+	if err != nil {
+		return err
+	}
+	temporalPort, emuPort, workerPort := ports[0], ports[1], ports[2]
+	if uiPort == 0 || !portFree(uiPort) {
+		uiPort = ports[3]
+	}
+	temporalAddr := fmt.Sprintf("127.0.0.1:%d", temporalPort)
+	uiURL := fmt.Sprintf("http://127.0.0.1:%d", uiPort)
+
+	say("Starting the Temporal dev server on %s (web UI %s)", temporalAddr, uiURL)
+	srv, err := group.Add(proc.Spec{Name: "temporal", Path: temporalCLI, Output: logFile(workDir, "temporal.log"), Args: []string{
+		"server", "start-dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(temporalPort), "--ui-port", fmt.Sprint(uiPort), "--log-level", "error",
+	}})
+	if err != nil {
+		return err
+	}
+	if err := waitFor(ctx, 60*time.Second, func(ctx context.Context) error { return proc.WaitTCP(ctx, temporalAddr, srv.Done()) }); err != nil {
+		return fmt.Errorf("the Temporal dev server did not start (see .demo/temporal.log): %w", err)
+	}
+
+	emuURL := fmt.Sprintf("http://127.0.0.1:%d/api/v1", emuPort)
+	say("Starting the Hightouch emulator with a demo workspace on %s", emuURL)
+	emu, err := group.Add(proc.Spec{Name: "emulator", Path: bins["hightouch-emulator"], Output: logFile(workDir, "emulator.log"),
+		Args: []string{"-addr", fmt.Sprintf("127.0.0.1:%d", emuPort), "-demo"}})
+	if err != nil {
+		return err
+	}
+	if err := waitFor(ctx, 30*time.Second, func(ctx context.Context) error {
+		return proc.WaitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/_emulator/healthz", emuPort), emu.Done())
+	}); err != nil {
+		return err
+	}
+
+	env := []string{
+		"TEMPORAL_ADDRESS=" + temporalAddr, "TEMPORAL_NAMESPACE=default",
+		"HIGHTOUCH_API_KEY=" + hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL=" + emuURL,
+	}
+	workerHTTP := fmt.Sprintf("127.0.0.1:%d", workerPort)
+	say("Starting the worker (logs in .demo/worker.log; health and metrics on http://%s)", workerHTTP)
+	wk, err := group.Add(proc.Spec{Name: "worker", Path: bins["hightouch-worker"], Output: logFile(workDir, "worker.log"),
+		Env: append(env, "HIGHTOUCH_LOG_FORMAT=console", "HIGHTOUCH_WORKER_HTTP_ADDR="+workerHTTP)})
+	if err != nil {
+		return err
+	}
+	if err := waitFor(ctx, 30*time.Second, func(ctx context.Context) error {
+		return proc.WaitHTTP(ctx, "http://"+workerHTTP+"/readyz", wk.Done())
+	}); err != nil {
+		return fmt.Errorf("the worker did not become ready (see .demo/worker.log): %w", err)
+	}
+
+	starter := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, bins["hightouch-starter"], args...)
+		cmd.Env = append(os.Environ(), env...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		fmt.Printf("$ hightouch-starter %s\n", strings.Join(args, " "))
+		return cmd.Run()
+	}
+	suffix := time.Now().Format("150405")
+	syncID := "demo-sync-" + suffix
+	say("Triggering the sync %q and waiting for its run", hightouchtest.DemoSyncSlug)
+	if err := starter("sync", "--sync-slug", hightouchtest.DemoSyncSlug, "--workflow-id", syncID, "--progress", "line"); err != nil {
+		return fmt.Errorf("the demo sync did not succeed: %w", err)
+	}
+	seqID := "demo-sequence-" + suffix
+	say("Triggering the sequence %q (two syncs in order; the second ends with warnings)", hightouchtest.DemoSequenceID)
+	if err := starter("sequence", "--sequence-id", hightouchtest.DemoSequenceID, "--workflow-id", seqID, "--progress", "line"); err != nil {
+		return fmt.Errorf("the demo sequence did not succeed: %w", err)
+	}
+	failID := "demo-failing-sync-" + suffix
+	say("Triggering %q, which fails at Hightouch, to show how a failure reads", hightouchtest.DemoFailingSyncSlug)
+	var exitErr *exec.ExitError
+	if err := starter("sync", "--sync-slug", hightouchtest.DemoFailingSyncSlug, "--workflow-id", failID, "--progress", "none"); err == nil {
+		return errors.New("the failing demo sync unexpectedly succeeded")
+	} else if !errors.As(err, &exitErr) {
+		return err
+	}
+	fmt.Println("(exit code 1, as expected)")
+
+	say("Where to look")
+	fmt.Printf("  Temporal web UI:   %s/namespaces/default/workflows\n", uiURL)
+	for _, id := range []string{syncID, seqID, failID} {
+		fmt.Printf("  %-19s%s/namespaces/default/workflows/%s\n", id+":", uiURL, id)
+	}
+	fmt.Printf("  Worker metrics:    http://%s/metrics\n", workerHTTP)
+	printProjectMetrics(workerHTTP)
+
+	if keep {
+		say("Everything keeps running. In another shell:")
+		fmt.Printf("  export TEMPORAL_ADDRESS=%s HIGHTOUCH_API_KEY=%s HIGHTOUCH_BASE_URL=%s\n", temporalAddr, hightouchtest.DefaultToken, emuURL)
+		fmt.Printf("  %s sync --sync-slug %s\n", bins["hightouch-starter"], hightouchtest.DemoWarningSyncSlug)
+		fmt.Printf("  %s --address %s workflow start --type HightouchSync --task-queue hightouch --input '{\"syncId\":1}'\n", temporalCLI, temporalAddr)
+		fmt.Println("Press Ctrl-C to stop everything.")
+		<-ctx.Done()
+	}
+	return nil
+}
+
+// ensureCLI finds the temporal CLI, installing it when it is missing.
+func ensureCLI(ctx context.Context) (string, error) {
+	if path, err := devserver.FindCLI(); err == nil {
+		return path, nil
+	}
+	say("Installing the temporal CLI (%s); this takes a few minutes, once", devserver.InstallHint)
+	cmd := exec.CommandContext(ctx, "go", "install", "github.com/temporalio/cli/cmd/temporal@v1.5.1")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("installing the temporal CLI: %w", err)
+	}
+	return devserver.FindCLI()
+}
+
+func printProjectMetrics(workerHTTP string) {
+	res, err := http.Get("http://" + workerHTTP + "/metrics")
+	if err != nil {
+		return
+	}
+	defer res.Body.Close()
+	fmt.Println("  Project metrics after the demo:")
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "hightouch_runs_total") || strings.HasPrefix(line, "hightouch_rows_synced_total") ||
+			strings.HasPrefix(line, "hightouch_api_requests_total") || strings.HasPrefix(line, "hightouch_wait_duration_seconds_count") {
+			fmt.Println("    " + line)
+		}
+	}
+}
+
+func waitFor(ctx context.Context, d time.Duration, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return f(ctx)
+}
+
+func freePorts(n int) ([]int, error) {
+	var out []int
+	for len(out) < n {
+		p, err := proc.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func portFree(port int) bool {
+	c, err := (&net.Dialer{Timeout: 200 * time.Millisecond}).Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return true
+	}
+	c.Close()
+	return false
+}
+
+func logFile(dir, name string) io.Writer {
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return io.Discard
+	}
+	return f
+}
