@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/workflows"
+)
+
+// workflowClient is the part of client.Client the workflow commands use.
+type workflowClient interface {
+	ExecuteWorkflow(ctx context.Context, options client.StartWorkflowOptions, workflow any, args ...any) (client.WorkflowRun, error)
+	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
+	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
+	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
+}
+
+// Names of the poll activities whose heartbeats and retry failures carry
+// snapshots newer than the progress query's.
+const (
+	pollSyncActivity     = "PollSyncRun"
+	pollSequenceActivity = "PollSequenceRun"
+)
+
+// queryTimeout bounds one progress query: with no worker polling the task
+// queue, a query waits until its deadline.
+const queryTimeout = 5 * time.Second
+
+// live is what the starter knows of a workflow at one moment: its
+// description and, for the two Hightouch workflows, its progress.
+type live struct {
+	Kind     string
+	Desc     *workflowservice.DescribeWorkflowExecutionResponse
+	Sync     *workflows.SyncProgress
+	Sequence *workflows.SequenceProgress
+	// QueryErr is why the progress query failed; the progress may still
+	// come from a pending poll activity.
+	QueryErr error
+}
+
+// StartTime is when the workflow started, or the zero time.
+func (l *live) StartTime() time.Time {
+	if ts := l.Desc.GetWorkflowExecutionInfo().GetStartTime(); ts != nil {
+		return ts.AsTime()
+	}
+	return time.Time{}
+}
+
+// HasProgress reports whether l holds progress to show.
+func (l *live) HasProgress() bool { return l.Sync != nil || l.Sequence != nil }
+
+// View is l's progress for the progress display.
+func (l *live) View(now time.Time) progressView {
+	var elapsed time.Duration
+	if start := l.StartTime(); !start.IsZero() {
+		elapsed = now.Sub(start)
+	}
+	switch {
+	case l.Sync != nil:
+		return syncView(*l.Sync, elapsed)
+	case l.Sequence != nil:
+		return sequenceView(*l.Sequence, elapsed)
+	}
+	return progressView{Kind: l.Kind, Phase: "starting", Elapsed: elapsed}
+}
+
+// fetchLive describes the workflow and queries its progress, then takes a
+// newer snapshot from the pending poll activity if there is one: while a
+// run is in a long phase, the query only knows the state at the phase's
+// start.
+func fetchLive(ctx context.Context, c workflowClient, workflowID, runID string) (*live, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, runID)
+	if err != nil {
+		return nil, err
+	}
+	l := &live{Desc: desc, Kind: kindOf(desc.GetWorkflowExecutionInfo().GetType().GetName())}
+	if l.Kind == "" {
+		return l, nil
+	}
+	runID = desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	qctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	val, err := c.QueryWorkflow(qctx, workflowID, runID, workflows.ProgressQuery)
+	switch l.Kind {
+	case kindSync:
+		var p workflows.SyncProgress
+		if err == nil {
+			err = val.Get(&p)
+		}
+		if err == nil {
+			l.Sync = &p
+		}
+		if s, ok := newestPending(desc, pollSyncActivity, func(s activities.SyncRunSnapshot) time.Time { return s.ObservedAt }); ok {
+			l.Sync = mergeSync(l.Sync, s)
+		}
+	case kindSequence:
+		var p workflows.SequenceProgress
+		if err == nil {
+			err = val.Get(&p)
+		}
+		if err == nil {
+			l.Sequence = &p
+		}
+		if s, ok := newestPending(desc, pollSequenceActivity, func(s activities.SequenceRunSnapshot) time.Time { return s.ObservedAt }); ok {
+			l.Sequence = mergeSequence(l.Sequence, s)
+		}
+	}
+	l.QueryErr = err
+	return l, nil
+}
+
+// mergeSync returns p with s in it if s is newer; p may be nil when the
+// query failed.
+func mergeSync(p *workflows.SyncProgress, s activities.SyncRunSnapshot) *workflows.SyncProgress {
+	if p == nil {
+		p = &workflows.SyncProgress{State: workflows.StateRunning}
+	} else if p.State != workflows.StateRunning || !s.ObservedAt.After(p.ObservedAt) {
+		return p
+	}
+	merged := *p
+	merged.SyncRunSnapshot = s
+	merged.Phase = string(s.Status)
+	if !s.Listed() {
+		merged.Phase = "not listed"
+	}
+	return &merged
+}
+
+// mergeSequence is mergeSync for sequences.
+func mergeSequence(p *workflows.SequenceProgress, s activities.SequenceRunSnapshot) *workflows.SequenceProgress {
+	if p == nil {
+		p = &workflows.SequenceProgress{State: workflows.StateRunning}
+	} else if p.State != workflows.StateRunning || !s.ObservedAt.After(p.ObservedAt) {
+		return p
+	}
+	merged := *p
+	merged.SequenceRunSnapshot = s
+	merged.Phase = string(s.Status)
+	if s.Status == "" {
+		merged.Phase = "not found"
+	}
+	return &merged
+}
+
+// newestPending decodes the snapshots a pending activity of the given type
+// carries (its heartbeat details and its last StillRunning failure's
+// details) and returns the newest.
+func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionResponse, activityType string, observedAt func(S) time.Time) (S, bool) {
+	var best S
+	found := false
+	consider := func(ps *commonpb.Payloads) {
+		list := ps.GetPayloads()
+		if len(list) == 0 {
+			return
+		}
+		var s S
+		if converter.GetDefaultDataConverter().FromPayload(list[len(list)-1], &s) != nil {
+			return
+		}
+		if observedAt(s).IsZero() {
+			return
+		}
+		if !found || observedAt(s).After(observedAt(best)) {
+			best, found = s, true
+		}
+	}
+	for _, pa := range desc.GetPendingActivities() {
+		if pa.GetActivityType().GetName() != activityType {
+			continue
+		}
+		consider(pa.GetHeartbeatDetails())
+		if info := pa.GetLastFailure().GetApplicationFailureInfo(); info.GetType() == errortypes.StillRunning {
+			consider(info.GetDetails())
+		}
+	}
+	return best, found
+}

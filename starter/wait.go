@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hightouch-temporal/hightouch-temporal/workflows"
+)
+
+// wait shows progress until the workflow ends, then writes its result or
+// failure. Ctrl-C stops the wait, not the workflow.
+func (a *app) wait(ctx context.Context, c workflowClient, run client.WorkflowRun, kind string, o runOptions) error {
+	type outcome struct {
+		raw json.RawMessage
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		var raw json.RawMessage
+		err := run.Get(ctx, &raw)
+		done <- outcome{raw, err}
+	}()
+
+	pw := &progressWriter{w: a.infoWriter(o), mode: o.progress}
+	var (
+		updates                = make(chan *live, 1)
+		fetching               bool
+		last                   *live
+		fetchCtx, stopFetching = context.WithCancel(ctx)
+	)
+	defer stopFetching()
+	fetch := func() {
+		if fetching || o.progress == progressNone {
+			return
+		}
+		fetching = true
+		go func() {
+			l, err := fetchLive(fetchCtx, c, run.GetID(), run.GetRunID())
+			if err != nil {
+				l = nil // progress is best effort; the result still comes
+			}
+			updates <- l
+		}()
+	}
+	ticker := time.NewTicker(a.pollEvery)
+	defer ticker.Stop()
+	fetch()
+	for {
+		select {
+		case out := <-done:
+			stopFetching()
+			pw.clear()
+			if ctx.Err() != nil {
+				return a.interrupted(run)
+			}
+			return a.report(run, kind, o, out.raw, out.err)
+		case <-ctx.Done():
+			pw.clear()
+			return a.interrupted(run)
+		case l := <-updates:
+			fetching = false
+			if l != nil && l.HasProgress() {
+				last = l
+				pw.show(l.View(a.now()))
+			}
+		case <-ticker.C:
+			fetch()
+			if last != nil && o.progress == progressBar {
+				pw.show(last.View(a.now())) // keep the elapsed time ticking
+			}
+		}
+	}
+}
+
+// interrupted reports a wait stopped by Ctrl-C.
+func (a *app) interrupted(run client.WorkflowRun) error {
+	fmt.Fprintf(a.stderr, "Stopped waiting; workflow %s goes on. Follow it with: starter status --workflow-id %s\n", run.GetID(), run.GetID())
+	return errInterrupted
+}
+
+// report writes the workflow's result (nil error, exit 0) or its failure
+// (exit 1).
+func (a *app) report(run client.WorkflowRun, kind string, o runOptions, raw json.RawMessage, err error) error {
+	if err != nil {
+		var execErr *temporal.WorkflowExecutionError
+		if !errors.As(err, &execErr) {
+			// Not the workflow's outcome: the server could not be asked.
+			return failuref("starter: lost track of workflow %s: %s; check it with 'starter status --workflow-id %s'",
+				run.GetID(), oneLine(err.Error()), run.GetID())
+		}
+		f := failureOf(err)
+		if o.json {
+			if werr := writeFailureJSON(a.stdout, f); werr != nil {
+				return werr
+			}
+		} else {
+			writeFailureText(a.stdout, a.stderr, kind, f)
+		}
+		return errReported
+	}
+	if o.json {
+		return writeRawJSON(a.stdout, raw)
+	}
+	return writeResultText(a.stdout, kind, raw)
+}
+
+// writeResultText writes a result as readable text.
+func writeResultText(w io.Writer, kind string, raw json.RawMessage) error {
+	switch kind {
+	case kindSync:
+		var s workflows.SyncResult
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return fmt.Errorf("cannot read the workflow result: %w", err)
+		}
+		writeSyncResult(w, s)
+	case kindSequence:
+		var s workflows.SequenceResult
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return fmt.Errorf("cannot read the workflow result: %w", err)
+		}
+		writeSequenceResult(w, s)
+	default:
+		return writeRawJSON(w, raw)
+	}
+	return nil
+}
