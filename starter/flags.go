@@ -18,6 +18,31 @@ type flags struct {
 	*flag.FlagSet
 	cmd   string // e.g. "sync" or "schedule create"
 	usage string // the synopsis, description and examples
+	order []string
+}
+
+// The flag definers record the order of definition, which help keeps: the
+// flag package would sort the names.
+
+func (f *flags) StringVar(p *string, name, value, usage string) {
+	f.FlagSet.StringVar(p, name, value, usage)
+	f.order = append(f.order, name)
+}
+
+func (f *flags) BoolVar(p *bool, name string, value bool, usage string) {
+	f.FlagSet.BoolVar(p, name, value, usage)
+	f.order = append(f.order, name)
+}
+
+func (f *flags) Bool(name string, value bool, usage string) *bool {
+	p := new(bool)
+	f.BoolVar(p, name, value, usage)
+	return p
+}
+
+func (f *flags) Var(v flag.Value, name, usage string) {
+	f.FlagSet.Var(v, name, usage)
+	f.order = append(f.order, name)
 }
 
 func newFlags(cmd, usage string) *flags {
@@ -66,11 +91,23 @@ func (f *flags) isSet(name string) bool {
 func (f *flags) writeHelp(w io.Writer) {
 	fmt.Fprint(w, strings.TrimLeft(f.usage, "\n"))
 	fmt.Fprint(w, "\nFlags:\n")
-	f.VisitAll(func(fl *flag.Flag) {
+	for _, n := range f.order {
+		fl := f.Lookup(n)
 		name, usage := flag.UnquoteUsage(fl)
 		line := "  --" + fl.Name
-		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
-			name = ""
+		switch v := fl.Value.(type) {
+		case interface{ IsBoolFlag() bool }:
+			if v.IsBoolFlag() {
+				name = ""
+			}
+		case *durationFlag:
+			if name == "value" {
+				name = "duration"
+			}
+		case *choiceFlag:
+			if name == "value" {
+				name = strings.Join(v.choices, "|")
+			}
 		}
 		if name != "" {
 			line += " " + name
@@ -79,7 +116,7 @@ func (f *flags) writeHelp(w io.Writer) {
 			usage += fmt.Sprintf(" (default %s)", fl.DefValue)
 		}
 		fmt.Fprintf(w, "%s\n      %s\n", line, strings.ReplaceAll(usage, "\n", "\n      "))
-	})
+	}
 	fmt.Fprint(w, "  -h, --help\n      show this help\n")
 }
 

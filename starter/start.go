@@ -28,7 +28,7 @@ func (r *runFlags) bind(f *flags, defaultID string) {
 	f.StringVar(&r.taskQueue, "task-queue", "", "the task `queue` the worker polls (default $HIGHTOUCH_TASK_QUEUE or \""+workflows.TaskQueue+"\")")
 	f.BoolVar(&r.detach, "detach", false, "start the workflow, print its workflow id and run id, and do not wait")
 	f.BoolVar(&r.json, "json", false, "print the result, or the failure as {\"error\":{...}}, as JSON on stdout")
-	f.Var(&r.progress, "progress", "progress display while waiting: `bar|line|none` (default bar on a terminal,\nline otherwise, none with --json)")
+	f.Var(&r.progress, "progress", "how to show progress while waiting: bar (redrawn in place), line (a line\nper change) or none (default bar on a terminal, line otherwise, none with --json)")
 }
 
 // runOptions are runFlags checked and resolved.
