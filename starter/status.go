@@ -11,7 +11,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -118,11 +117,10 @@ func (a *app) status(ctx context.Context, c workflowClient, cmd *statusCommand) 
 	} else {
 		var raw json.RawMessage
 		err := c.GetWorkflow(ctx, r.WorkflowID, r.RunID).Get(ctx, &raw)
-		var execErr *temporal.WorkflowExecutionError
 		switch {
 		case err == nil:
 			r.Result = raw
-		case errors.As(err, &execErr):
+		case isWorkflowOutcome(err):
 			f := failureOf(err)
 			r.Error = &f
 		default:

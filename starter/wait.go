@@ -89,8 +89,7 @@ func (a *app) interrupted(run client.WorkflowRun) error {
 // (exit 1).
 func (a *app) report(run client.WorkflowRun, kind string, o runOptions, raw json.RawMessage, err error) error {
 	if err != nil {
-		var execErr *temporal.WorkflowExecutionError
-		if !errors.As(err, &execErr) {
+		if !isWorkflowOutcome(err) {
 			// Not the workflow's outcome: the server could not be asked.
 			return failuref("starter: lost track of workflow %s: %s; check it with 'starter status --workflow-id %s'",
 				run.GetID(), oneLine(err.Error()), run.GetID())
@@ -130,4 +129,18 @@ func writeResultText(w io.Writer, kind string, raw json.RawMessage) error {
 		return writeRawJSON(w, raw)
 	}
 	return nil
+}
+
+// isWorkflowOutcome reports whether err, returned by a workflow result's
+// Get, is how the workflow ended rather than a failure to ask the server.
+func isWorkflowOutcome(err error) bool {
+	var (
+		execErr  *temporal.WorkflowExecutionError
+		appErr   *temporal.ApplicationError
+		canceled *temporal.CanceledError
+		term     *temporal.TerminatedError
+		timeout  *temporal.TimeoutError
+	)
+	return errors.As(err, &execErr) || errors.As(err, &appErr) || errors.As(err, &canceled) ||
+		errors.As(err, &term) || errors.As(err, &timeout)
 }
