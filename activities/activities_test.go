@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"net/http"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 )
 
@@ -306,4 +308,19 @@ func TestPollInterval(t *testing.T) {
 	custom := activities.PollPolicy{MinInterval: activities.Duration(5 * time.Second), MaxInterval: activities.Duration(time.Minute)}
 	require.Equal(t, 5*time.Second, custom.Interval(0))
 	require.Equal(t, time.Minute, custom.Interval(time.Hour))
+}
+
+func TestLocalRateLimitHandsTheWaitToTheServer(t *testing.T) {
+	f := newFixture(t)
+	f.acts.Client = client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(f.acts.Client.ServerURL()),
+		client.WithClient(ratelimit.New(http.DefaultClient, 0.05, 1, nil)))
+	require.NoError(t, f.exec(t, "GetSync", `{"syncId":1}`, nil))
+	err := f.exec(t, "GetSync", `{"syncId":1}`, nil)
+	appErr := errType(t, err)
+	require.Equal(t, errortypes.HightouchRateLimited, appErr.Type())
+	require.False(t, appErr.NonRetryable())
+	require.Equal(t, temporal.ApplicationErrorCategoryBenign, appErr.Category())
+	require.GreaterOrEqual(t, appErr.NextRetryDelay(), 19*time.Second)
+	require.LessOrEqual(t, appErr.NextRetryDelay(), 25*time.Second)
+	require.Equal(t, 1, f.emu.Stats().Requests, "the second request never left the worker")
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -62,6 +63,18 @@ func classify(ctx context.Context, err error) error {
 			opts.NextRetryDelay = min(max(s.RetryAfter, minRetryAfter), maxRetryAfter)
 		}
 		return temporal.NewApplicationErrorWithOptions(err.Error(), typ, opts)
+	}
+	// The worker's own rate limit would have queued the request too long:
+	// hand the wait to the server, spread a little so that the requests
+	// turned away together do not all come back together.
+	var local interface{ RetryAfter() time.Duration }
+	if errors.As(err, &local) {
+		delay := local.RetryAfter()
+		delay += time.Duration(rand.Int64N(int64(delay/5) + 1))
+		return temporal.NewApplicationErrorWithOptions(err.Error(), errortypes.HightouchRateLimited, temporal.ApplicationErrorOptions{
+			NextRetryDelay: min(max(delay, minRetryAfter), maxRetryAfter),
+			Category:       temporal.ApplicationErrorCategoryBenign,
+		})
 	}
 	// Transport and decode errors: the request may or may not have reached
 	// Hightouch; both are worth another attempt.

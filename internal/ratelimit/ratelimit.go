@@ -9,6 +9,8 @@
 package ratelimit
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,7 +24,25 @@ import (
 const (
 	DefaultRate  = 18.0
 	DefaultBurst = 10
+	// DefaultMaxWait is the longest a request waits for its turn in the
+	// worker. Beyond it the request fails with a WaitTooLongError, and the
+	// activity hands the wait to the Temporal server (a retry with
+	// NextRetryDelay) instead of holding a worker slot while it queues.
+	DefaultMaxWait = 5 * time.Second
 )
+
+// WaitTooLongError says the rate limit would hold a request longer than the
+// maximum wait. RetryAfter is when a turn is expected.
+type WaitTooLongError struct {
+	Delay time.Duration
+}
+
+func (e *WaitTooLongError) Error() string {
+	return fmt.Sprintf("worker rate limit for Hightouch requests reached; next turn in %s", e.Delay.Round(time.Millisecond))
+}
+
+// RetryAfter reports when to try again.
+func (e *WaitTooLongError) RetryAfter() time.Duration { return e.Delay }
 
 // Observer is told about every request.
 type Observer interface {
@@ -37,13 +57,14 @@ type Observer interface {
 type Doer struct {
 	next     client.HTTPClient
 	limiter  *rate.Limiter
+	maxWait  time.Duration
 	observer Observer
 }
 
 // New wraps next with a limit of perSecond requests (burst burst); a
 // perSecond of zero or less means no limit. observer may be nil.
 func New(next client.HTTPClient, perSecond float64, burst int, observer Observer) *Doer {
-	d := &Doer{next: next, observer: observer}
+	d := &Doer{next: next, observer: observer, maxWait: DefaultMaxWait}
 	if perSecond > 0 {
 		d.limiter = rate.NewLimiter(rate.Limit(perSecond), max(burst, 1))
 	}
@@ -53,12 +74,8 @@ func New(next client.HTTPClient, perSecond float64, burst int, observer Observer
 // Do waits for a turn, then sends the request.
 func (d *Doer) Do(req *http.Request) (*http.Response, error) {
 	if d.limiter != nil {
-		start := time.Now()
-		if err := d.limiter.Wait(req.Context()); err != nil {
+		if err := d.wait(req.Context()); err != nil {
 			return nil, err
-		}
-		if d.observer != nil {
-			d.observer.RateLimitWait(time.Since(start))
 		}
 	}
 	start := time.Now()
@@ -71,4 +88,29 @@ func (d *Doer) Do(req *http.Request) (*http.Response, error) {
 		d.observer.APIRequest(client.OperationFromContext(req.Context()), status, time.Since(start))
 	}
 	return res, err
+}
+
+// wait takes a turn, waiting up to maxWait (and the context's deadline).
+func (d *Doer) wait(ctx context.Context) error {
+	r := d.limiter.Reserve()
+	delay := r.Delay()
+	if deadline, ok := ctx.Deadline(); (ok && time.Until(deadline) < delay) || delay > d.maxWait {
+		r.Cancel()
+		return &WaitTooLongError{Delay: delay}
+	}
+	if d.observer != nil {
+		d.observer.RateLimitWait(delay)
+	}
+	if delay == 0 {
+		return nil
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	}
 }

@@ -58,12 +58,20 @@ func TestLimitsAndObserves(t *testing.T) {
 	require.Positive(t, rec.waited)
 }
 
-func TestCancelledWhileWaiting(t *testing.T) {
-	doer := ratelimit.New(http.DefaultClient, 0.001, 1, nil)
+func TestLongWaitsAreHandedBack(t *testing.T) {
+	doer := ratelimit.New(http.DefaultClient, 0.1, 1, nil)
 	c := client.New(client.WithServerURL("http://127.0.0.1:1"), client.WithClient(doer))
 	_, _ = c.GetSync(context.Background(), 1) // takes the only token
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := c.GetSync(ctx, 1)
-	require.Error(t, err)
+	start := time.Now()
+	_, err := c.GetSync(context.Background(), 1)
+	var tooLong *ratelimit.WaitTooLongError
+	require.ErrorAs(t, err, &tooLong)
+	require.InDelta(t, 10, tooLong.RetryAfter().Seconds(), 1, "the next token comes in 1/0.1 s")
+	require.Less(t, time.Since(start), time.Second, "it does not wait")
+
+	// A cancelled reservation gives its turn back: the next request is not
+	// pushed further back by the one that gave up.
+	_, err = c.GetSync(context.Background(), 1)
+	require.ErrorAs(t, err, &tooLong)
+	require.InDelta(t, 10, tooLong.RetryAfter().Seconds(), 1)
 }
