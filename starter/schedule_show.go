@@ -349,19 +349,20 @@ func calendarText(c client.ScheduleCalendarSpec) string {
 		return c.Comment
 	}
 	fields := []string{
-		rangesText(c.Minute, 0, 59), rangesText(c.Hour, 0, 23), rangesText(c.DayOfMonth, 1, 31),
-		rangesText(c.Month, 1, 12), rangesText(c.DayOfWeek, 0, 6),
+		rangesText(c.Minute, 0, 59, "0"), rangesText(c.Hour, 0, 23, "0"), rangesText(c.DayOfMonth, 1, 31, "*"),
+		rangesText(c.Month, 1, 12, "*"), rangesText(c.DayOfWeek, 0, 6, "*"),
 	}
-	if sec := rangesText(c.Second, 0, 59); sec != "0" {
+	if sec := rangesText(c.Second, 0, 59, "0"); sec != "0" {
 		fields = append([]string{sec}, fields...)
 	}
 	return strings.Join(fields, " ")
 }
 
-// rangesText writes calendar ranges as a cron field; the full range is *.
-func rangesText(rs []client.ScheduleRange, lo, hi int) string {
+// rangesText writes calendar ranges as a cron field; the full range is *,
+// no range is what the field defaults to (0 for times of day, * for days).
+func rangesText(rs []client.ScheduleRange, lo, hi int, empty string) string {
 	if len(rs) == 0 {
-		return "*"
+		return empty
 	}
 	var parts []string
 	for _, r := range rs {
