@@ -5,6 +5,7 @@ import (
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -81,7 +82,9 @@ func fetchLive(ctx context.Context, c workflowClient, workflowID, runID string) 
 		return nil, err
 	}
 	l := &live{Desc: desc, Kind: kindOf(desc.GetWorkflowExecutionInfo().GetType().GetName())}
-	if l.Kind == "" {
+	if l.Kind == "" || desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		// A closed workflow's outcome is its result; a query would need a
+		// worker to replay it.
 		return l, nil
 	}
 	runID = desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
