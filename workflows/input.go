@@ -20,6 +20,9 @@ const (
 	maxTimeout     = 365 * 24 * time.Hour
 	minPollFloor   = time.Second
 	maxPollCeiling = time.Hour
+	// maxIDLength bounds slugs and sequence ids, which are short names;
+	// anything longer is a mistake, not an id.
+	maxIDLength = 256
 )
 
 // WaitOptions bound how long and how often a workflow waits on a run.
@@ -112,6 +115,8 @@ func (in SyncInput) validate() (wait, error) {
 		problems = append(problems, `field "syncSlug": give syncId or syncSlug, not both`)
 	case in.SyncSlug != "" && strings.TrimSpace(in.SyncSlug) != in.SyncSlug:
 		problems = append(problems, `field "syncSlug": must not start or end with spaces`)
+	case len(in.SyncSlug) > maxIDLength:
+		problems = append(problems, fmt.Sprintf(`field "syncSlug": expected at most %d characters, got %d`, maxIDLength, len(in.SyncSlug)))
 	}
 	w := in.WaitOptions.parse(&problems)
 	return w, invalidInput(problems)
@@ -141,6 +146,8 @@ func (in SequenceInput) validate() (wait, error) {
 	var problems []string
 	if strings.TrimSpace(in.SequenceID) == "" {
 		problems = append(problems, `field "sequenceId": required: the id of a sync sequence`)
+	} else if len(in.SequenceID) > maxIDLength {
+		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected at most %d characters, got %d`, maxIDLength, len(in.SequenceID)))
 	} else if strings.ContainsAny(in.SequenceID, "/?# ") {
 		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected a sequence id, got %q`, in.SequenceID))
 	}
