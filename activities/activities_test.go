@@ -3,10 +3,10 @@ package activities_test
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"slices"
-	"net/http"
 	"testing"
 	"time"
 

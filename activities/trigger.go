@@ -63,6 +63,32 @@ func endTrigger(ctx context.Context, prev triggerState, err error) {
 	}
 }
 
+// triggerHeartbeatEvery keeps a trigger attempt's heartbeats well inside the
+// workflows' heartbeat timeout while it waits on Hightouch.
+const triggerHeartbeatEvery = 2 * time.Second
+
+// heartbeating runs f while heartbeating state, so that a worker that dies
+// mid-trigger is noticed within the heartbeat timeout and the retry (which
+// adopts the run, if one was created) comes soon, before a short sequence
+// run could end and make a retried sequence trigger start another.
+func heartbeating[T any](ctx context.Context, state triggerState, f func() (T, error)) (T, error) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		t := time.NewTicker(triggerHeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				activity.RecordHeartbeat(ctx, state)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return f()
+}
+
 // mayHaveReached reports whether a failed request may have been acted on:
 // any 5xx or transport error may have been; a 4xx (429 included) was not.
 func mayHaveReached(err error) bool {
@@ -124,7 +150,7 @@ func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, 
 			return out, err
 		}
 	}
-	out, err := send()
+	out, err := heartbeating(ctx, prev, send)
 	endTrigger(ctx, prev, err)
 	return out, err
 }
@@ -141,7 +167,9 @@ func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceR
 			activity.GetLogger(ctx).Warn("Retrying a sequence trigger; Hightouch returns the run in progress if the earlier attempt started one",
 				"syncSequenceId", in.SyncSequenceID, "attempt", activity.GetInfo(ctx).Attempt)
 		}
-		return a.Client.TriggerSequenceRun(ctx, in.SyncSequenceID)
+		return heartbeating(ctx, triggerState{FirstAttemptAt: activity.GetInfo(ctx).ScheduledTime, Sent: true}, func() (*client.TriggerSequenceRunOutput, error) {
+			return a.Client.TriggerSequenceRun(ctx, in.SyncSequenceID)
+		})
 	})
 }
 
@@ -158,7 +186,9 @@ func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraph
 					"not sending it again, since the API cannot tell whether a run started. Check Hightouch before triggering again", in.GraphID),
 				errortypes.HightouchServerError, nil)
 		}
-		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
+		out, err := heartbeating(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sent: true}, func() (*client.TriggerRunIDGraphOutput, error) {
+			return a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
+		})
 		endTrigger(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt}, err)
 		return out, err
 	})
@@ -184,7 +214,9 @@ func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, firs
 		if look > 0 || wait <= 0 {
 			return nil, nil
 		}
-		if err := a.clock().Sleep(ctx, wait); err != nil {
+		if _, err := heartbeating(ctx, triggerState{FirstAttemptAt: firstAttemptAt, Sent: true}, func() (struct{}, error) {
+			return struct{}{}, a.clock().Sleep(ctx, wait)
+		}); err != nil {
 			return nil, err
 		}
 	}

@@ -17,11 +17,25 @@ const (
 	callTimeout        = time.Minute      // one API call, adoption grace included
 	triggerRetryWindow = 30 * time.Minute // keep retrying a trigger through 5xx and 429 this long
 	heartbeatTimeout   = 30 * time.Second // the hold-window loop heartbeats every poll
+	// triggerHeartbeatTimeout notices a worker that died mid-trigger soon,
+	// so the retry adopts the run while it is still in progress.
+	triggerHeartbeatTimeout = 10 * time.Second
 )
 
 // callOptions suit a single API call retried through transient faults.
 func callOptions(ctx workflow.Context, summary string, window time.Duration) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	return workflow.WithActivityOptions(ctx, callActivityOptions(summary, window))
+}
+
+// triggerOptions suit a trigger, which heartbeats while it waits.
+func triggerOptions(ctx workflow.Context, summary string, window time.Duration) workflow.Context {
+	o := callActivityOptions(summary, window)
+	o.HeartbeatTimeout = triggerHeartbeatTimeout
+	return workflow.WithActivityOptions(ctx, o)
+}
+
+func callActivityOptions(summary string, window time.Duration) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
 		StartToCloseTimeout:    callTimeout,
 		ScheduleToCloseTimeout: window,
 		Summary:                summary,
@@ -31,7 +45,7 @@ func callOptions(ctx workflow.Context, summary string, window time.Duration) wor
 			MaximumInterval:        time.Minute,
 			NonRetryableErrorTypes: errortypes.NonRetryable,
 		},
-	})
+	}
 }
 
 // pollOptions suit a poll activity: one attempt may loop for the hold

@@ -46,7 +46,7 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	logger := workflow.GetLogger(ctx)
 
 	var trig client.TriggerSequenceRunOutput
-	err = workflow.ExecuteActivity(callOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout)),
+	err = workflow.ExecuteActivity(triggerOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout)),
 		a.TriggerSequenceRun, activities.TriggerSequenceRunInput{SyncSequenceID: in.SequenceID}).Get(ctx, &trig)
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	trigger := activities.TriggerRunInput{SyncID: p.SyncID, TriggerRunInput: client.TriggerRunInput{
 		FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill,
 	}}
-	err = workflow.ExecuteActivity(callOptions(ctx, fmt.Sprintf("trigger sync %s", p.SyncID), min(triggerRetryWindow, w.timeout)),
+	err = workflow.ExecuteActivity(triggerOptions(ctx, fmt.Sprintf("trigger sync %s", p.SyncID), min(triggerRetryWindow, w.timeout)),
 		a.TriggerRun, trigger).Get(ctx, &trig)
 	if err != nil {
 		return nil, err
