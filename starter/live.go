@@ -21,6 +21,7 @@ type workflowClient interface {
 	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
 	QueryWorkflow(ctx context.Context, workflowID, runID, queryType string, args ...any) (converter.EncodedValue, error)
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
+	GetWorkflowHistory(ctx context.Context, workflowID, runID string, isLongPoll bool, filterType enumspb.HistoryEventFilterType) client.HistoryEventIterator
 }
 
 // Names of the poll activities whose heartbeats and retry failures carry
@@ -184,4 +185,31 @@ func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionRespons
 		}
 	}
 	return best, found
+}
+
+// withTerminationReason adds the reason a terminated workflow's close event
+// gives to its failure message; the client's error does not carry it.
+func withTerminationReason(ctx context.Context, c workflowClient, workflowID, runID string, f failure) failure {
+	if f.Type != failWorkflowTerminated {
+		return f
+	}
+	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	it := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			break
+		}
+		if attrs := ev.GetWorkflowExecutionTerminatedEventAttributes(); attrs != nil {
+			if reason := oneLine(attrs.GetReason()); reason != "" {
+				f.Message = "the workflow was terminated: " + reason
+			}
+			if identity := attrs.GetIdentity(); identity != "" {
+				f.Message += " (by " + identity + ")"
+			}
+			break
+		}
+	}
+	return f
 }

@@ -74,7 +74,7 @@ func failureOf(err error) failure {
 		}
 		return f
 	case *temporal.TerminatedError:
-		return failure{Type: failWorkflowTerminated, Message: "the workflow was terminated (its history says why)"}
+		return failure{Type: failWorkflowTerminated, Message: "the workflow was terminated"}
 	case *temporal.TimeoutError:
 		return failure{Type: failWorkflowTimedOut, Message: "the workflow timed out (" + oneLine(c.Message()) + ")"}
 	}

@@ -124,7 +124,11 @@ func writeScheduleList(w io.Writer, items []scheduleListItem) {
 		if len(it.NextActionTimes) > 0 {
 			next = fmtTime(it.NextActionTimes[0])
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.ScheduleID, it.WorkflowType, it.Spec, pausedText(it.Paused), next, oneLine(it.Note))
+		note := oneLine(it.Note)
+		if note == "" {
+			note = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", it.ScheduleID, it.WorkflowType, it.Spec, pausedText(it.Paused), next, note)
 	}
 	tw.Flush()
 }
@@ -238,7 +242,7 @@ func detailsOfSchedule(id string, desc *client.ScheduleDescription) scheduleDeta
 		d.Info.NextActionTimes = []time.Time{}
 	}
 	d.Info.CreatedAt = in.CreatedAt
-	if !in.LastUpdateAt.IsZero() {
+	if in.LastUpdateAt.Unix() > 0 { // never updated: zero or the Unix epoch
 		t := in.LastUpdateAt
 		d.Info.LastUpdateAt = &t
 	}

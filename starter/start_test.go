@@ -9,6 +9,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/temporal"
@@ -169,4 +170,16 @@ func TestWaitSurvivesProgressErrors(t *testing.T) {
 	o := runOptions{workflowID: "hightouch-sync-42", taskQueue: "hightouch", progress: progressBar}
 	require.Equal(t, exitOK, a.exit(a.startWith(context.Background(), c, "sync", syncSpec, o)))
 	require.Contains(t, stdout.String(), "Sync 42, run 9876: warning")
+}
+
+func TestWaitTerminatedWithReason(t *testing.T) {
+	a, stdout, _ := testApp(t)
+	run := &fakeRun{id: "hightouch-sync-42", runID: "run-1", delay: 5 * time.Millisecond, err: &temporal.TerminatedError{}}
+	c := progressingClient(t, run)
+	c.history = []*historypb.HistoryEvent{{Attributes: &historypb.HistoryEvent_WorkflowExecutionTerminatedEventAttributes{
+		WorkflowExecutionTerminatedEventAttributes: &historypb.WorkflowExecutionTerminatedEventAttributes{Reason: "stuck", Identity: "ops@host"},
+	}}}
+	o := runOptions{workflowID: "hightouch-sync-42", taskQueue: "hightouch", json: true, progress: progressNone}
+	require.Equal(t, exitFailure, a.exit(a.startWith(context.Background(), c, "sync", syncSpec, o)))
+	require.JSONEq(t, `{"error":{"type":"WorkflowTerminated","message":"the workflow was terminated: stuck (by ops@host)","details":null}}`, stdout.String())
 }

@@ -121,7 +121,7 @@ func (a *app) status(ctx context.Context, c workflowClient, cmd *statusCommand) 
 		case err == nil:
 			r.Result = raw
 		case isWorkflowOutcome(err):
-			f := failureOf(err)
+			f := withTerminationReason(ctx, c, r.WorkflowID, r.RunID, failureOf(err))
 			r.Error = &f
 		default:
 			return failuref("starter status: cannot read the outcome of workflow %s: %s", cmd.workflowID, oneLine(err.Error()))

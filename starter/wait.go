@@ -60,7 +60,7 @@ func (a *app) wait(ctx context.Context, c workflowClient, run client.WorkflowRun
 			if ctx.Err() != nil {
 				return a.interrupted(run)
 			}
-			return a.report(run, kind, o, out.raw, out.err)
+			return a.report(ctx, c, run, kind, o, out.raw, out.err)
 		case <-ctx.Done():
 			pw.clear()
 			return a.interrupted(run)
@@ -87,14 +87,14 @@ func (a *app) interrupted(run client.WorkflowRun) error {
 
 // report writes the workflow's result (nil error, exit 0) or its failure
 // (exit 1).
-func (a *app) report(run client.WorkflowRun, kind string, o runOptions, raw json.RawMessage, err error) error {
+func (a *app) report(ctx context.Context, c workflowClient, run client.WorkflowRun, kind string, o runOptions, raw json.RawMessage, err error) error {
 	if err != nil {
 		if !isWorkflowOutcome(err) {
 			// Not the workflow's outcome: the server could not be asked.
 			return failuref("starter: lost track of workflow %s: %s; check it with 'starter status --workflow-id %s'",
 				run.GetID(), oneLine(err.Error()), run.GetID())
 		}
-		f := failureOf(err)
+		f := withTerminationReason(ctx, c, run.GetID(), run.GetRunID(), failureOf(err))
 		if o.json {
 			if werr := writeFailureJSON(a.stdout, f); werr != nil {
 				return werr
