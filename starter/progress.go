@@ -24,8 +24,10 @@ type progressView struct {
 	// Ratio is the sync run's completion ratio (0-1).
 	Ratio                   float64
 	Synced, Failed, Planned int64
-	// Members and Finished count a sequence's member runs.
+	// Members and Finished count a sequence's member runs; Current is the
+	// member run still going, e.g. "sync 2 querying".
 	Members, Finished int
+	Current           string
 	Elapsed           time.Duration
 }
 
@@ -44,6 +46,12 @@ func sequenceView(p workflows.SequenceProgress, elapsed time.Duration) progressV
 	for _, m := range p.SyncRuns {
 		if m.FinishedAt != nil || m.Status.Terminal() {
 			v.Finished++
+		} else {
+			status := string(m.Status)
+			if status == "" {
+				status = "pending"
+			}
+			v.Current = fmt.Sprintf("sync %s %s", m.SyncID, status)
 		}
 		v.Synced += m.SuccessfulRows.Total()
 		v.Failed += m.FailedRows.Total()
@@ -64,10 +72,11 @@ func barText(v progressView) string {
 		pct := percentOf(v.Ratio)
 		filled := pct * barWidth / 100
 		fmt.Fprintf(&b, " [%s%s] %3d%%", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), pct)
+		fmt.Fprintf(&b, " | rows %s synced, %s failed, %s planned", fmtCount(v.Synced), fmtCount(v.Failed), fmtCount(v.Planned))
 	} else {
-		fmt.Fprintf(&b, " | %d/%d member runs finished", v.Finished, v.Members)
+		fmt.Fprintf(&b, " | %s", membersText(v))
 	}
-	fmt.Fprintf(&b, " | rows %s synced, %s failed, %s planned | %s", fmtCount(v.Synced), fmtCount(v.Failed), fmtCount(v.Planned), fmtElapsed(v.Elapsed))
+	fmt.Fprintf(&b, " | %s", fmtElapsed(v.Elapsed))
 	return b.String()
 }
 
@@ -78,12 +87,27 @@ func lineText(v progressView) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%s] %s", fmtElapsed(v.Elapsed), phaseText(v))
 	if v.Kind == kindSync {
-		fmt.Fprintf(&b, " %d%%", percentOf(v.Ratio))
+		fmt.Fprintf(&b, " %d%% - rows %s synced, %s failed, %s planned", percentOf(v.Ratio), fmtCount(v.Synced), fmtCount(v.Failed), fmtCount(v.Planned))
 	} else {
-		fmt.Fprintf(&b, " - %d/%d member runs finished", v.Finished, v.Members)
+		fmt.Fprintf(&b, " - %s", membersText(v))
 	}
-	fmt.Fprintf(&b, " - rows %s synced, %s failed, %s planned", fmtCount(v.Synced), fmtCount(v.Failed), fmtCount(v.Planned))
 	return b.String()
+}
+
+// membersText tells how far a sequence is: member runs finished, the one
+// going, and row counts once Hightouch reports them (when members end).
+func membersText(v progressView) string {
+	if v.Members == 0 {
+		return "no member runs yet"
+	}
+	text := fmt.Sprintf("%d/%d member runs finished", v.Finished, v.Members)
+	if v.Current != "" {
+		text += ", now " + v.Current
+	}
+	if v.Synced+v.Failed+v.Planned > 0 {
+		text += fmt.Sprintf(", rows %s synced, %s failed", fmtCount(v.Synced), fmtCount(v.Failed))
+	}
+	return text
 }
 
 // phaseText is the phase, with the state when the workflow is no longer
@@ -105,7 +129,7 @@ func lineKey(v progressView) string {
 	if v.Kind == kindSync {
 		return fmt.Sprintf("%s|%s|%d", v.Phase, v.State, percentOf(v.Ratio)/10)
 	}
-	return fmt.Sprintf("%s|%s|%d|%d", v.Phase, v.State, v.Members, v.Finished)
+	return fmt.Sprintf("%s|%s|%d|%d|%s", v.Phase, v.State, v.Members, v.Finished, v.Current)
 }
 
 // progressWriter draws progress in one of the modes.

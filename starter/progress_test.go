@@ -49,8 +49,12 @@ func TestBarAndLineText(t *testing.T) {
 	seq.SyncRuns = sampleSequence().SyncRuns
 	seq.SyncRuns[1].FinishedAt, seq.SyncRuns[1].Status = nil, client.RunProcessing
 	sv := sequenceView(seq, time.Minute)
-	require.Equal(t, "running | 1/2 member runs finished | rows 1,500 synced, 0 failed, 1,500 planned | 1m00s", barText(sv))
-	require.Equal(t, "[1m00s] running - 1/2 member runs finished - rows 1,500 synced, 0 failed, 1,500 planned", lineText(sv))
+	require.Equal(t, "running | 1/2 member runs finished, now sync 2 processing, rows 1,500 synced, 0 failed | 1m00s", barText(sv))
+	require.Equal(t, "[1m00s] running - 1/2 member runs finished, now sync 2 processing, rows 1,500 synced, 0 failed", lineText(sv))
+	seq.SyncRuns = nil
+	require.Equal(t, "[0s] pending - no member runs yet", lineText(sequenceView(workflows.SequenceProgress{Phase: "pending", State: workflows.StateRunning}, 0)))
+	seq.SyncRuns = []activities.SequenceMemberRun{{SyncID: 3, RunID: 30}}
+	require.Equal(t, "running | 0/1 member runs finished, now sync 3 pending | 5s", barText(sequenceView(seq, 5*time.Second)))
 }
 
 func TestProgressWriter(t *testing.T) {
