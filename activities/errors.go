@@ -62,6 +62,11 @@ func classify(ctx context.Context, err error) error {
 		if retryable && s.RetryAfter > 0 {
 			opts.NextRetryDelay = min(max(s.RetryAfter, minRetryAfter), maxRetryAfter)
 		}
+		if typ == errortypes.HightouchRateLimited {
+			// Being told to slow down is expected, not an error to alert on:
+			// the SDK logs benign failures at debug level.
+			opts.Category = temporal.ApplicationErrorCategoryBenign
+		}
 		return temporal.NewApplicationErrorWithOptions(err.Error(), typ, opts)
 	}
 	// The worker's own rate limit would have queued the request too long:
