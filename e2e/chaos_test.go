@@ -1,0 +1,40 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hightouch-temporal/hightouch-temporal/internal/chaos"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+)
+
+// TestChaosShort is the CI form of the chaos run (go run ./internal/cmd/chaos
+// for the long one): faults at the API, worker SIGKILLs and a Temporal
+// restart, and still every outcome as dictated, no run lost, none doubled.
+func TestChaosShort(t *testing.T) {
+	t.Parallel()
+	if _, err := devserver.FindCLI(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the chaos run needs the temporal CLI under CI: %v", err)
+		}
+		t.Skipf("chaos run skipped: %v", err)
+	}
+	root, err := proc.ModuleDir()
+	require.NoError(t, err)
+	rep, err := chaos.Run(context.Background(), root, chaos.Short())
+	t.Log("\n" + rep.Format())
+	require.NoError(t, err)
+	require.Empty(t, rep.Mismatches)
+	require.Empty(t, rep.LostRuns)
+	require.Empty(t, rep.DoubleTriggers)
+	require.Equal(t, rep.RunsExpected, rep.RunsCreated)
+	require.Equal(t, chaos.Short().Sequences, rep.SequenceRuns)
+	require.Equal(t, chaos.Short().WorkerKills, rep.WorkerKills)
+	require.Equal(t, 1, rep.TemporalRestarts)
+	require.Positive(t, rep.InjectedErrors)
+	require.Positive(t, rep.InjectedRateLimit)
+}
