@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/stretchr/testify/require"
 
@@ -206,4 +209,22 @@ func TestSyncName(t *testing.T) {
 	require.Equal(t, "42", syncName(workflows.SyncInput{SyncID: client.ID(42)}))
 	require.Equal(t, "users", syncName(workflows.SyncInput{SyncSlug: "users"}))
 	require.Equal(t, "Hightouch sync 42 (full resync, fail on warning)", syncSummary(workflows.SyncInput{SyncID: 42, FullResync: true, FailOnWarning: true}))
+}
+
+func TestConfigProblems(t *testing.T) {
+	err := configProblem(serviceerror.NewNamespaceNotFound("nons"))
+	require.EqualError(t, err, `starter: namespace "nons" not found on the Temporal server; set TEMPORAL_NAMESPACE or the profile's namespace`)
+	require.Equal(t, exitUsage, err.(*exitError).code)
+	err = configProblem(serviceerror.NewPermissionDenied("bad key", ""))
+	require.Contains(t, err.Error(), "check TEMPORAL_API_KEY")
+	require.NoError(t, configProblem(errors.New("other")))
+
+	ctx := context.Background()
+	err = connectError(ctx, "h:7233", "ns", time.Second, errors.New(`connection error: desc = "transport: authentication handshake failed: tls: first record does not look like a TLS handshake"`))
+	require.EqualError(t, err, `starter: cannot connect to Temporal at h:7233 (namespace "ns"): tls: first record does not look like a TLS handshake; check TEMPORAL_TLS and TEMPORAL_TLS_* (an API key turns TLS on; TEMPORAL_TLS=false for a plain local server)`)
+	err = connectError(ctx, "h:7233", "ns", 10*time.Second, context.DeadlineExceeded)
+	require.Contains(t, err.Error(), "no answer within 10s; is the server running?")
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	require.Equal(t, errInterrupted, connectError(cancelled, "h", "ns", time.Second, errors.New("x")))
 }

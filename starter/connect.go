@@ -57,20 +57,34 @@ func connectError(ctx context.Context, address, namespace string, timeout time.D
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
+	if e := configProblem(err); e != nil {
+		return e
+	}
+	reason := shortReason(err)
+	hint := "is the server running? Set TEMPORAL_ADDRESS or TEMPORAL_PROFILE to point elsewhere"
+	switch {
+	case strings.Contains(reason, "deadline exceeded"):
+		reason = fmt.Sprintf("no answer within %s", timeout)
+	case strings.Contains(reason, "tls") || strings.Contains(reason, "certificate"):
+		hint = "check TEMPORAL_TLS and TEMPORAL_TLS_* (an API key turns TLS on; TEMPORAL_TLS=false for a plain local server)"
+	}
+	return usageErrorf("starter: cannot connect to Temporal at %s (namespace %q): %s; %s", address, namespace, reason, hint)
+}
+
+// configProblem is the usage error for a server answer that means the
+// configuration is wrong (an unknown namespace, refused credentials), or
+// nil. The SDK's dial does not check the namespace, so the first call
+// finds out.
+func configProblem(err error) error {
 	var nsErr *serviceerror.NamespaceNotFound
 	var permErr *serviceerror.PermissionDenied
 	switch {
 	case errors.As(err, &nsErr):
-		return usageErrorf("starter: namespace %q not found on the Temporal server at %s; set TEMPORAL_NAMESPACE or the profile's namespace", namespace, address)
+		return usageErrorf("starter: namespace %q not found on the Temporal server; set TEMPORAL_NAMESPACE or the profile's namespace", nsErr.Namespace)
 	case errors.As(err, &permErr), status.Code(err) == codes.Unauthenticated:
-		return usageErrorf("starter: the Temporal server at %s refused the credentials for namespace %q (%s); check TEMPORAL_API_KEY or TEMPORAL_TLS_*", address, namespace, shortReason(err))
+		return usageErrorf("starter: the Temporal server refused the request (%s); check TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_NAMESPACE", shortReason(err))
 	}
-	reason := shortReason(err)
-	if strings.Contains(reason, "deadline exceeded") {
-		reason = fmt.Sprintf("no answer within %s", timeout)
-	}
-	return usageErrorf("starter: cannot connect to Temporal at %s (namespace %q): %s; is the server running? Set TEMPORAL_ADDRESS or TEMPORAL_PROFILE to point elsewhere",
-		address, namespace, reason)
+	return nil
 }
 
 // shortReason is the most telling part of a gRPC dial error, e.g.

@@ -105,6 +105,8 @@ func scheduleError(sub, id string, err error) error {
 	var notFound *serviceerror.NotFound
 	var invalid *serviceerror.InvalidArgument
 	switch {
+	case configProblem(err) != nil:
+		return configProblem(err)
 	case errors.As(err, &notFound):
 		return failuref("starter schedule %s: no schedule with id %s in this namespace; see 'starter schedule list'", sub, id)
 	case errors.As(err, &invalid):

@@ -77,6 +77,9 @@ func (a *app) parseScheduleList(args []string) (scheduleExec, error) {
 	return func(ctx context.Context, sc client.ScheduleClient) error {
 		items, err := listSchedules(ctx, sc)
 		if err != nil {
+			if e := configProblem(err); e != nil {
+				return e
+			}
 			return failuref("starter schedule list: %s", oneLine(err.Error()))
 		}
 		if *asJSON {

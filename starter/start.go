@@ -132,6 +132,8 @@ func startError(ctx context.Context, cmd string, spec startSpec, o runOptions, e
 	switch {
 	case ctx.Err() != nil:
 		return errInterrupted
+	case configProblem(err) != nil:
+		return configProblem(err)
 	case errors.As(err, &started):
 		return failuref("starter %s: a workflow with id %s is already running (run %s); follow it with 'starter status --workflow-id %s' or start another with --workflow-id",
 			cmd, o.workflowID, started.RunId, o.workflowID)

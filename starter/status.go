@@ -81,6 +81,9 @@ type statusReport struct {
 func (a *app) status(ctx context.Context, c workflowClient, cmd *statusCommand) error {
 	l, err := fetchLive(ctx, c, cmd.workflowID, cmd.runID)
 	if err != nil {
+		if e := configProblem(err); e != nil {
+			return e
+		}
 		var notFound *serviceerror.NotFound
 		if errors.As(err, &notFound) {
 			return failuref("starter status: no workflow with id %s%s in this namespace", cmd.workflowID, runSuffix(cmd.runID))
