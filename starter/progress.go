@@ -64,7 +64,7 @@ const barWidth = 20
 
 // barText is the one-line bar, without the \r that redraws it:
 //
-//	processing [#########-----------]  45% | rows 450 synced, 0 failed, 1,000 planned | 1m05s
+//	processing [#########-----------]  45% | 450/1,000 rows synced, 0 failed | 1m05s
 func barText(v progressView) string {
 	var b strings.Builder
 	b.WriteString(phaseText(v))
@@ -72,7 +72,7 @@ func barText(v progressView) string {
 		pct := percentOf(v.Ratio)
 		filled := pct * barWidth / 100
 		fmt.Fprintf(&b, " [%s%s] %3d%%", strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), pct)
-		fmt.Fprintf(&b, " | rows %s synced, %s failed, %s planned", fmtCount(v.Synced), fmtCount(v.Failed), fmtCount(v.Planned))
+		fmt.Fprintf(&b, " | %s/%s rows synced, %s failed", fmtCount(v.Synced), fmtCount(v.Planned), fmtCount(v.Failed))
 	} else {
 		fmt.Fprintf(&b, " | %s", membersText(v))
 	}
@@ -136,6 +136,7 @@ func lineKey(v progressView) string {
 type progressWriter struct {
 	w       io.Writer
 	mode    string
+	width   int // terminal columns; the bar must fit on one line for \r to redraw it
 	lastKey string
 	drawn   bool // a bar is on screen and needs clearing
 }
@@ -144,7 +145,11 @@ type progressWriter struct {
 func (p *progressWriter) show(v progressView) {
 	switch p.mode {
 	case progressBar:
-		fmt.Fprintf(p.w, "\r%s\x1b[K", barText(v))
+		text := barText(v)
+		if width := max(p.width, 20); len(text) >= width {
+			text = text[:width-4] + "..."
+		}
+		fmt.Fprintf(p.w, "\r%s\x1b[K", text)
 		p.drawn = true
 	case progressLine:
 		if key := lineKey(v); key != p.lastKey {

@@ -35,11 +35,11 @@ func syncProgress(phase string, ratio float64, observed time.Time) workflows.Syn
 
 func TestBarAndLineText(t *testing.T) {
 	v := syncView(syncProgress("processing", 0.456, t0), 65*time.Second)
-	require.Equal(t, "processing [#########-----------]  45% | rows 456 synced, 3 failed, 1,000 planned | 1m05s", barText(v))
+	require.Equal(t, "processing [#########-----------]  45% | 456/1,000 rows synced, 3 failed | 1m05s", barText(v))
 	require.Equal(t, "[1m05s] processing 45% - rows 456 synced, 3 failed, 1,000 planned", lineText(v))
 
 	v = syncView(workflows.SyncProgress{Phase: "triggering", State: workflows.StateRunning}, 0)
-	require.Equal(t, "triggering [--------------------]   0% | rows 0 synced, 0 failed, 0 planned | 0s", barText(v))
+	require.Equal(t, "triggering [--------------------]   0% | 0/0 rows synced, 0 failed | 0s", barText(v))
 
 	done := syncProgress("success", 1, t0)
 	done.State = workflows.StateSucceeded
@@ -73,12 +73,18 @@ func TestProgressWriter(t *testing.T) {
 	require.Contains(t, lines[3], "reporting 20%")
 
 	b.Reset()
-	pw = &progressWriter{w: &b, mode: progressBar}
+	pw = &progressWriter{w: &b, mode: progressBar, width: 80}
 	pw.show(syncView(syncProgress("querying", 0, t0), time.Second))
 	pw.show(syncView(syncProgress("querying", 0, t0), 2*time.Second))
 	pw.clear()
-	require.Equal(t, "\rquerying [--------------------]   0% | rows 0 synced, 3 failed, 1,000 planned | 1s\x1b[K"+
-		"\rquerying [--------------------]   0% | rows 0 synced, 3 failed, 1,000 planned | 2s\x1b[K\r\x1b[K", b.String())
+	require.Equal(t, "\rquerying [--------------------]   0% | 0/1,000 rows synced, 3 failed | 1s\x1b[K"+
+		"\rquerying [--------------------]   0% | 0/1,000 rows synced, 3 failed | 2s\x1b[K\r\x1b[K", b.String())
+
+	// Too wide for the terminal: cut, so that \r still redraws one line.
+	b.Reset()
+	pw = &progressWriter{w: &b, mode: progressBar, width: 40}
+	pw.show(syncView(syncProgress("querying", 0, t0), time.Second))
+	require.Equal(t, "\rquerying [--------------------]   0%...\x1b[K", b.String())
 
 	b.Reset()
 	pw = &progressWriter{w: &b, mode: progressNone}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -28,7 +30,7 @@ func (a *app) wait(ctx context.Context, c workflowClient, run client.WorkflowRun
 		done <- outcome{raw, err}
 	}()
 
-	pw := &progressWriter{w: a.infoWriter(o), mode: o.progress}
+	pw := &progressWriter{w: a.infoWriter(o), mode: o.progress, width: a.columns()}
 	var (
 		updates                = make(chan *live, 1)
 		fetching               bool
@@ -77,6 +79,14 @@ func (a *app) wait(ctx context.Context, c workflowClient, run client.WorkflowRun
 			}
 		}
 	}
+}
+
+// columns is the terminal's width: $COLUMNS, else 80.
+func (a *app) columns() int {
+	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return 80
 }
 
 // interrupted reports a wait stopped by Ctrl-C.
