@@ -11,11 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
 	temporalclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -96,8 +98,11 @@ func TestTemporalCLIStart(t *testing.T) {
 	bad := e.run(t, time.Minute, e.temporalCLI, nil, "workflow", "execute", "--address", e.temporalAddr,
 		"--type", "HightouchSync", "--task-queue", "hightouch", "--workflow-id", wid+"-bad", "--input", `{"syncId":"abc"}`)
 	require.NotEqual(t, 0, bad.code)
-	require.Contains(t, bad.stdout+bad.stderr, "InvalidInput")
-	require.Contains(t, bad.stdout+bad.stderr, `field "syncId"`)
+	require.Contains(t, bad.stdout+bad.stderr, `field "syncId": expected a number or a string of digits, got "abc"`)
+	err := e.tc.GetWorkflow(ctx, wid+"-bad", "").Get(ctx, nil)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, errortypes.InvalidInput, appErr.Type())
 }
 
 func TestStarterSequence(t *testing.T) {
@@ -273,3 +278,5 @@ func TestHistoryStaysSmall(t *testing.T) {
 	require.LessOrEqual(t, events, 60)
 	require.Equal(t, 1+3+6*activities+2*timers+1, events, "the benchmark's event model matches a real history")
 }
+
+func clientID(id int64) client.ID { return client.ID(id) }
