@@ -1,0 +1,248 @@
+package loadrun
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+)
+
+// loadPrefix starts the ids of the load's workflows.
+const loadPrefix = "loadrun-load-"
+
+// runLoad starts cfg.Workflows workflows at once, waits for them and fills
+// r.Load.
+func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(string, ...any)) error {
+	n := cfg.Workflows
+	runs := plan(n, cfg.Longest, cfg.Seed)
+	scenarios := make([]hightouchtest.Scenario, n)
+	for i, p := range runs {
+		scenarios[i] = scenario(p.length)
+	}
+	for c, rc := range mix {
+		lo, hi := rc.scaled(cfg.Longest)
+		count := 0
+		for _, p := range runs {
+			if p.class == c {
+				count++
+			}
+		}
+		r.Config.Classes = append(r.Config.Classes, ClassSpec{Name: rc.name, Min: Duration(lo), Max: Duration(hi), Runs: count})
+	}
+	logf("load: creating %d syncs at the emulator", n)
+	syncIDs, err := e.createSyncs(ctx, "load", scenarios)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%s%04d", loadPrefix, i)
+	}
+
+	statsBefore, err := e.admin.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	before, err := e.cpuSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	smp := newSampler(e)
+	sctx, stopSampling := context.WithCancel(ctx)
+	var sampling sync.WaitGroup
+	sampling.Go(func() { smp.run(sctx, cfg.SampleInterval) })
+	defer func() {
+		stopSampling()
+		sampling.Wait()
+	}()
+
+	logf("load: starting %d HightouchSync workflows", n)
+	start := time.Now()
+	var started atomic.Int64
+	var startErrs []string
+	var mu sync.Mutex
+	_ = forEach(ctx, n, cfg.StartConcurrency, func(ctx context.Context, i int) error {
+		if err := e.startSync(ctx, ids[i], syncIDs[i]); err != nil {
+			mu.Lock()
+			if len(startErrs) < 5 {
+				startErrs = append(startErrs, fmt.Sprintf("starting %s: %v", ids[i], err))
+			}
+			mu.Unlock()
+			return err
+		}
+		started.Add(1)
+		return nil
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	l := &r.Load
+	l.Workflows, l.Started, l.StartTook = n, int(started.Load()), Duration(time.Since(start))
+	l.Failures = append(l.Failures, startErrs...)
+	logf("load: started %d workflows in %s; waiting (at most %s)", l.Started, l.StartTook, cfg.WaitTimeout)
+
+	lastLog := time.Now()
+	allClosed, err := e.waitClosed(ctx, loadPrefix, ids[:], cfg.WaitTimeout, func(closed int) {
+		if time.Since(lastLog) < 30*time.Second && closed < n {
+			return
+		}
+		lastLog = time.Now()
+		logf("load: %s: %d/%d closed; %s", time.Since(start).Round(time.Second), closed, n, smp.recent())
+	})
+	if err != nil {
+		return err
+	}
+	after, err := e.cpuSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	stopSampling()
+	sampling.Wait()
+	if !allClosed {
+		logf("load: %s passed with workflows still open; reporting them as unfinished", cfg.WaitTimeout)
+	}
+	if hwm, err := peakRSS(e.worker.Pid()); err == nil {
+		l.Worker.HighWaterRSSBytes = hwm
+	}
+
+	logf("load: reading %d histories and the emulator's runs", n)
+	outs, err := e.outcomes(ctx, ids)
+	if err != nil {
+		return err
+	}
+	runInfos, err := e.runsOf(ctx, syncIDs)
+	if err != nil {
+		return err
+	}
+	statsAfter, err := e.admin.Stats(ctx)
+	if err != nil {
+		return err
+	}
+
+	// Outcomes, notice latency, requests per run, histories.
+	var (
+		latency, pollDelay, closeDelay []time.Duration
+		classLatency                   = make([][]time.Duration, len(mix))
+		classRequests                  = make([][]int, len(mix))
+		triggerAttempts, pollActs      []int
+		pollAttempts, events           []int
+		lastClose                      = start
+	)
+	for i, o := range outs {
+		switch {
+		case o.succeeded():
+			l.Succeeded++
+		case o.closed:
+			l.Failed++
+		default:
+			l.Unfinished++
+		}
+		if o.failure != "" && len(l.Failures) < 10 {
+			l.Failures = append(l.Failures, o.failure)
+		}
+		if o.closed {
+			if o.closedAt.After(lastClose) {
+				lastClose = o.closedAt
+			}
+			triggerAttempts = append(triggerAttempts, o.triggerAttempts)
+			pollActs = append(pollActs, o.pollActivities)
+			pollAttempts = append(pollAttempts, o.pollAttempts)
+			events = append(events, o.events)
+		}
+		class := runs[i].class
+		classRequests[class] = append(classRequests[class], statsAfter.Syncs[strconv.FormatInt(syncIDs[i], 10)].Requests)
+
+		rs := runInfos[i]
+		l.Hightouch.RunsCreated += len(rs)
+		switch {
+		case len(rs) == 0:
+			l.Hightouch.SyncsWithoutRun++
+			continue
+		case len(rs) > 1:
+			l.Hightouch.SyncsWithSeveralRuns++
+		}
+		run := rs[0]
+		if run.FinishedAt == nil {
+			continue // not finished: an unfinished workflow, counted above
+		}
+		if !o.succeeded() || run.FirstSeenTerminalAt == nil {
+			l.Notice.NeverNoticed++
+			if len(l.Notice.NeverNoticedRuns) < 10 {
+				l.Notice.NeverNoticedRuns = append(l.Notice.NeverNoticedRuns,
+					fmt.Sprintf("run %d of sync %d (workflow %s) finished at %s", run.ID, run.SyncID, ids[i], run.FinishedAt.Format(time.RFC3339)))
+			}
+			continue
+		}
+		d := o.closedAt.Sub(*run.FinishedAt)
+		latency = append(latency, d)
+		classLatency[class] = append(classLatency[class], d)
+		pollDelay = append(pollDelay, run.FirstSeenTerminalAt.Sub(*run.FinishedAt))
+		closeDelay = append(closeDelay, o.closedAt.Sub(*run.FirstSeenTerminalAt))
+	}
+	l.Took = Duration(lastClose.Sub(start))
+	l.Notice.Latency, l.Notice.PollDelay, l.Notice.CloseDelay = distributionOf(latency), distributionOf(pollDelay), distributionOf(closeDelay)
+	for c := range mix {
+		cr := ClassReport{ClassSpec: r.Config.Classes[c], RequestsPerRun: meanMaxOf(classRequests[c]), Latency: distributionOf(classLatency[c])}
+		l.Classes = append(l.Classes, cr)
+	}
+	l.Temporal = TemporalReport{TriggerAttempts: meanMaxOf(triggerAttempts), PollActivities: meanMaxOf(pollActs),
+		PollAttempts: meanMaxOf(pollAttempts), HistoryEvents: meanMaxOf(events)}
+
+	// Resource use over the load: from the snapshot before the first start
+	// to the one after the last close was seen.
+	wall := after.at.Sub(before.at).Seconds()
+	smp.mu.Lock()
+	defer smp.mu.Unlock()
+	l.Worker.CPUSeconds = after.worker - before.worker
+	l.Worker.AvgCores = l.Worker.CPUSeconds / wall
+	l.Worker.PeakCores = smp.workerCPU.peakRate(10 * time.Second)
+	l.Worker.PeakRSSBytes = smp.workerRSS.max()
+	l.Worker.EndRSSBytes = smp.workerRSS.last()
+	l.Worker.PeakGoroutines = smp.goroutines.max()
+	l.Worker.PeakActivitySlotsUsed = smp.activitySlots.max()
+	l.Worker.PeakWorkflowSlotsUsed = smp.workflowSlots.max()
+	l.Worker.PeakStickyCache = smp.stickyCache.max()
+	l.DevServer = ProcessUsage{CPUSeconds: after.dev - before.dev, AvgCores: (after.dev - before.dev) / wall, PeakRSSBytes: smp.devRSS.max()}
+	l.Emulator = ProcessUsage{CPUSeconds: after.emu - before.emu, AvgCores: (after.emu - before.emu) / wall, PeakRSSBytes: smp.emuRSS.max()}
+	if smp.machTotal.len() >= 2 {
+		// total counts every CPU: busy share times the number of CPUs.
+		cpus := float64(r.Config.CPUs)
+		l.MachineBusyCores = (smp.machBusy.last() - smp.machBusy.v[0]) / (smp.machTotal.last() - smp.machTotal.v[0]) * cpus
+	}
+
+	h := &l.Hightouch
+	h.Requests = after.requests - before.requests
+	h.AvgPerSecond = float64(h.Requests) / wall
+	h.Peak10sPerSecond = smp.requests.peakRate(10 * time.Second)
+	h.Peak10sCount = int(smp.requests.peakCount(10 * time.Second))
+	h.Enforced429 = statsAfter.EnforcedRateLimits - statsBefore.EnforcedRateLimits
+	h.ByOperation = map[string]int{}
+	for op, c := range statsAfter.ByOperation {
+		h.ByOperation[op] = c - statsBefore.ByOperation[op]
+	}
+	h.ByStatus = map[string]int{}
+	for code, c := range statsAfter.ByStatus {
+		h.ByStatus[strconv.Itoa(code)] = c - statsBefore.ByStatus[code]
+	}
+	if got := h.ByStatus[strconv.Itoa(http.StatusTooManyRequests)]; got > h.Enforced429 {
+		r.Notes = append(r.Notes, fmt.Sprintf("the emulator answered %d 429s, %d of them enforced", got, h.Enforced429))
+	}
+	r.Notes = append(r.Notes, smp.errs...)
+	return nil
+}
+
+// recent describes the last 10 s for progress lines.
+func (s *sampler) recent() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	req := s.requests.between(now.Add(-11*time.Second), now)
+	cpu := s.workerCPU.between(now.Add(-11*time.Second), now)
+	return fmt.Sprintf("last 10 s: %.1f Hightouch req/s, worker %.2f cores, RSS %s, activity slots used %.0f; 429s so far %.0f",
+		req.rate(), cpu.rate(), mib(s.workerRSS.last()), s.activitySlots.last(), s.enforced.last())
+}

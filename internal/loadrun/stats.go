@@ -1,0 +1,162 @@
+package loadrun
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// series is a counter or gauge read at increasing times.
+type series struct {
+	at []time.Time
+	v  []float64
+}
+
+func (s *series) add(at time.Time, v float64) {
+	s.at = append(s.at, at)
+	s.v = append(s.v, v)
+}
+
+func (s *series) len() int { return len(s.at) }
+
+// between returns the samples taken in [from, to].
+func (s *series) between(from, to time.Time) series {
+	var out series
+	for i, t := range s.at {
+		if !t.Before(from) && !t.After(to) {
+			out.add(t, s.v[i])
+		}
+	}
+	return out
+}
+
+// rate is the counter's average increase per second over the whole series.
+func (s *series) rate() float64 {
+	n := s.len()
+	if n < 2 {
+		return 0
+	}
+	dt := s.at[n-1].Sub(s.at[0]).Seconds()
+	if dt <= 0 {
+		return 0
+	}
+	return (s.v[n-1] - s.v[0]) / dt
+}
+
+// peakRate is the counter's highest average increase per second over any
+// stretch of at least window between two samples (the first sample at or
+// after window from each starting sample). A series shorter than window
+// gives its overall rate.
+func (s *series) peakRate(window time.Duration) float64 {
+	n := s.len()
+	peak, found := 0.0, false
+	j := 0
+	for i := 0; i < n; i++ {
+		if j < i {
+			j = i
+		}
+		for j < n && s.at[j].Sub(s.at[i]) < window {
+			j++
+		}
+		if j == n {
+			break
+		}
+		dt := s.at[j].Sub(s.at[i]).Seconds()
+		if r := (s.v[j] - s.v[i]) / dt; !found || r > peak {
+			peak, found = r, true
+		}
+	}
+	if !found {
+		return s.rate()
+	}
+	return peak
+}
+
+// peakCount is the counter's largest increase between two samples at most
+// window apart: a lower bound of the most events in any window.
+func (s *series) peakCount(window time.Duration) float64 {
+	n := s.len()
+	peak := 0.0
+	j := 0
+	for i := 0; i < n; i++ {
+		if j < i {
+			j = i
+		}
+		for j+1 < n && s.at[j+1].Sub(s.at[i]) <= window {
+			j++
+		}
+		peak = max(peak, s.v[j]-s.v[i])
+	}
+	return peak
+}
+
+// max is the gauge's highest value (0 for an empty series).
+func (s *series) max() float64 {
+	if s.len() == 0 {
+		return 0
+	}
+	return slices.Max(s.v)
+}
+
+// last is the latest value (0 for an empty series).
+func (s *series) last() float64 {
+	if s.len() == 0 {
+		return 0
+	}
+	return s.v[s.len()-1]
+}
+
+// Distribution summarises durations: nearest-rank percentiles (the p-th
+// percentile is the smallest value with at least p% of the values at or
+// below it).
+type Distribution struct {
+	Count  int      `json:"count"`
+	Min    Duration `json:"min"`
+	Median Duration `json:"median"`
+	P90    Duration `json:"p90"`
+	P99    Duration `json:"p99"`
+	Max    Duration `json:"max"`
+	Mean   Duration `json:"mean"`
+}
+
+func distributionOf(ds []time.Duration) Distribution {
+	if len(ds) == 0 {
+		return Distribution{}
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	var sum time.Duration
+	for _, d := range s {
+		sum += d
+	}
+	return Distribution{
+		Count: len(s), Min: Duration(s[0]), Median: Duration(percentile(s, 50)), P90: Duration(percentile(s, 90)),
+		P99: Duration(percentile(s, 99)), Max: Duration(s[len(s)-1]), Mean: Duration(sum / time.Duration(len(s))),
+	}
+}
+
+// percentile of sorted values, nearest rank.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}
+
+// meanMax summarises counts per run.
+type meanMax struct {
+	Mean float64 `json:"mean"`
+	Max  int     `json:"max"`
+}
+
+func meanMaxOf(vs []int) meanMax {
+	if len(vs) == 0 {
+		return meanMax{}
+	}
+	sum := 0
+	for _, v := range vs {
+		sum += v
+	}
+	return meanMax{Mean: float64(sum) / float64(len(vs)), Max: slices.Max(vs)}
+}
