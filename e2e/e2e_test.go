@@ -18,6 +18,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -276,7 +277,7 @@ func TestHistoryStaysSmall(t *testing.T) {
 	}
 	require.Greater(t, maxAttempt, int32(1), "the wait went on through server-side retries")
 	require.LessOrEqual(t, events, 60)
-	require.Equal(t, 1+3+6*activities+2*timers+1, events, "the benchmark's event model matches a real history")
+	require.Equal(t, waitbench.HistoryEvents(activities, timers), events, "the benchmark's event model matches a real history")
 }
 
 func clientID(id int64) client.ID { return client.ID(id) }

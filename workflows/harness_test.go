@@ -2,21 +2,17 @@ package workflows_test
 
 import (
 	"errors"
-	"log/slog"
-	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
-	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -32,23 +28,14 @@ type harness struct {
 
 func newHarness(t testing.TB, opts ...hightouchtest.Option) *harness {
 	t.Helper()
-	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(quietLogger)
-	env := suite.NewTestWorkflowEnvironment()
-	env.SetTestTimeout(60 * time.Second)
-	clock := simclock.New(env.Now)
-	emu := hightouchtest.New(append([]hightouchtest.Option{hightouchtest.WithClock(clock.Now), hightouchtest.WithRandSeed(1)}, opts...)...)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	c := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1"))
-	env.RegisterActivity(&activities.Activities{Client: c, Clock: clock})
-	env.RegisterWorkflow(workflows.HightouchSync)
-	env.RegisterWorkflow(workflows.HightouchSyncSequence)
-	return &harness{t: t, env: env, emu: emu, clock: clock}
+	e := waitbench.NewEnv(opts...)
+	t.Cleanup(e.Close)
+	e.Env.SetTestTimeout(60 * time.Second)
+	return &harness{t: t, env: e.Env, emu: e.Emu, clock: e.Clock}
 }
 
 // quietLogger keeps the SDK's per-attempt debug lines out of test output.
-var quietLogger = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 1})))
+var quietLogger = waitbench.Quiet
 
 // runSync executes HightouchSync and returns its result or error.
 func (h *harness) runSync(in any) (*workflows.SyncResult, error) {

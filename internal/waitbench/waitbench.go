@@ -1,0 +1,171 @@
+// Package waitbench measures what waiting on a Hightouch run costs: Hightouch
+// requests, Temporal history events, how late the end of a run is noticed
+// and how long a worker slot is held. It runs the real workflows and
+// activities in Temporal's time-skipping test environment against the
+// emulator, on one simulated clock, so hours of waiting take milliseconds,
+// and it runs a fixed-3-second poller (the Airflow provider's policy, written
+// as a workflow timer loop) the same way for comparison.
+package waitbench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
+	"github.com/hightouch-temporal/hightouch-temporal/workflows"
+)
+
+// Env is a test environment wired to an emulator on one simulated clock.
+type Env struct {
+	Env   *testsuite.TestWorkflowEnvironment
+	Emu   *hightouchtest.Emulator
+	Clock *simclock.Clock
+	close func()
+}
+
+// Quiet keeps the SDK's per-attempt debug lines out of the output.
+var Quiet = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+// NewEnv builds the environment with both workflows and every activity
+// registered. Close it when done.
+func NewEnv(opts ...hightouchtest.Option) *Env {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(Quiet)
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetTestTimeout(2 * time.Minute)
+	clock := simclock.New(env.Now)
+	emu := hightouchtest.New(append([]hightouchtest.Option{hightouchtest.WithClock(clock.Now), hightouchtest.WithRandSeed(1)}, opts...)...)
+	srv := httptest.NewServer(emu)
+	c := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1"))
+	env.RegisterActivity(&activities.Activities{Client: c, Clock: clock})
+	workflows.Register(env)
+	return &Env{Env: env, Emu: emu, Clock: clock, close: srv.Close}
+}
+
+// Close stops the emulator's server.
+func (e *Env) Close() { e.close() }
+
+// Design is a way of waiting on a run.
+type Design string
+
+// The designs measured.
+const (
+	HightouchSync = Design("HightouchSync")
+	Fixed3s       = Design("Fixed3sTimerLoop")
+)
+
+// Cost is what one simulated run cost.
+type Cost struct {
+	Requests int           // Hightouch API requests, trigger included
+	Events   int           // history events the server would write (see HistoryEvents)
+	Notice   time.Duration // from the run finishing at Hightouch to a poll seeing it
+	SlotHeld time.Duration // time a poll activity held a worker slot
+}
+
+// HistoryEvents is the number of events a Temporal server writes for a
+// workflow that closed `activities` activities and started `timers` timers,
+// each activity waking the workflow once: started, the first task (3), per
+// activity scheduled, started, closed and the task it wakes (6), per timer
+// started and fired or cancelled (2), and completed. Retries are not written.
+// The end-to-end tests check this model against real histories.
+func HistoryEvents(activities, timers int) int {
+	return 1 + 3 + 6*activities + 2*timers + 1
+}
+
+// Measure runs one simulated run of the given length with the design.
+func Measure(d Design, length time.Duration) (Cost, error) {
+	e := NewEnv()
+	defer e.Close()
+	var acts, timers int
+	e.Env.SetOnActivityCompletedListener(func(*activity.Info, converter.EncodedValue, error) { acts++ })
+	e.Env.SetOnTimerScheduledListener(func(string, time.Duration) { timers++ })
+	// Queued 1 s, querying a tenth of the run, processing most of it.
+	q := length / 10
+	id := e.Emu.NewSync("s", hightouchtest.Scenario{Phases: []hightouchtest.Phase{
+		{Status: "queued", Duration: time.Second}, {Status: "querying", Duration: q},
+		{Status: "processing", Duration: length - 2*q - time.Second}, {Status: "reporting", Duration: q},
+	}})
+	switch d {
+	case HightouchSync:
+		e.Env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{SyncID: client.ID(id), WaitOptions: workflows.WaitOptions{Timeout: "48h"}})
+	case Fixed3s:
+		e.Env.RegisterWorkflow(fixedPoller)
+		e.Env.ExecuteWorkflow(fixedPoller, id)
+	default:
+		return Cost{}, fmt.Errorf("unknown design %q", d)
+	}
+	if err := e.Env.GetWorkflowError(); err != nil {
+		return Cost{}, err
+	}
+	runs := e.Emu.Runs(id)
+	if len(runs) != 1 || runs[0].FirstSeenTerminalAt == nil || runs[0].FinishedAt == nil {
+		return Cost{}, errors.New("the run's end was not seen")
+	}
+	return Cost{
+		Requests: e.Emu.Stats().Requests,
+		Events:   HistoryEvents(acts, timers),
+		Notice:   runs[0].FirstSeenTerminalAt.Sub(*runs[0].FinishedAt),
+		SlotHeld: e.Clock.Now().Sub(e.Env.Now()),
+	}, nil
+}
+
+// EndOffsets shift a run's end against the poll schedule, so that the worst
+// notice delay shows rather than a lucky alignment.
+var EndOffsets = []time.Duration{0, 370 * time.Millisecond, 900 * time.Millisecond, 1400 * time.Millisecond, 1950 * time.Millisecond,
+	5300 * time.Millisecond, 11100 * time.Millisecond, 17700 * time.Millisecond, 23900 * time.Millisecond, 29500 * time.Millisecond}
+
+// MeasureWorst runs the design once per end offset (those under half the
+// length) and keeps the worst of each metric.
+func MeasureWorst(d Design, length time.Duration) (Cost, error) {
+	var worst Cost
+	for _, off := range EndOffsets {
+		if off >= length/2 {
+			continue
+		}
+		c, err := Measure(d, length+off)
+		if err != nil {
+			return worst, err
+		}
+		worst.Requests = max(worst.Requests, c.Requests)
+		worst.Events = max(worst.Events, c.Events)
+		worst.Notice = max(worst.Notice, c.Notice)
+		worst.SlotHeld = max(worst.SlotHeld, c.SlotHeld)
+	}
+	return worst, nil
+}
+
+// fixedPoller is the naive design: trigger, then sleep 3 s and poll, in a
+// workflow loop (each turn an activity and a timer in history).
+func fixedPoller(ctx workflow.Context, syncID int64) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	var trig client.TriggerRunOutput
+	if err := workflow.ExecuteActivity(ctx, "TriggerRun", activities.TriggerRunInput{SyncID: client.ID(syncID)}).Get(ctx, &trig); err != nil {
+		return err
+	}
+	for {
+		if err := workflow.Sleep(ctx, 3*time.Second); err != nil {
+			return err
+		}
+		var page client.Page[client.SyncRun]
+		in := activities.ListSyncRunsInput{ListSyncRunsParams: client.ListSyncRunsParams{SyncID: client.ID(syncID), RunID: trig.ID}}
+		if err := workflow.ExecuteActivity(ctx, "ListSyncRuns", in).Get(ctx, &page); err != nil {
+			return err
+		}
+		if len(page.Data) > 0 && page.Data[0].Status.Terminal() {
+			return nil
+		}
+	}
+}
