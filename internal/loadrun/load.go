@@ -233,6 +233,9 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 		r.Notes = append(r.Notes, fmt.Sprintf("the emulator answered %d 429s, %d of them enforced", got, h.Enforced429))
 	}
 	r.Notes = append(r.Notes, smp.errs...)
+	if l.WorkerLog, err = summarizeLogFile(e.workerLog); err != nil {
+		r.Notes = append(r.Notes, fmt.Sprintf("reading the worker's log: %v", err))
+	}
 	return nil
 }
 

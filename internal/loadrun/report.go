@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -104,6 +103,8 @@ type LoadReport struct {
 	Notice    NoticeReport   `json:"notice"`
 	Classes   []ClassReport  `json:"classes"`
 	Temporal  TemporalReport `json:"temporal"`
+	// WorkerLog summarises the worker's log over the whole run.
+	WorkerLog LogSummary `json:"workerLog"`
 }
 
 // WorkerUsage is the worker process's cost during the load, from its
@@ -260,19 +261,19 @@ func (r *Report) checkProblems() {
 
 // WriteTable prints the report for people.
 func (r *Report) WriteTable(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var t table
 	l := r.Load
-	row := func(name, value, meaning string) { fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, value, meaning) }
-	head := func(s string) { fmt.Fprintf(tw, "%s\t\t\n", s) }
+	row, head := t.row, t.line
+	line := func(format string, a ...any) { t.line(fmt.Sprintf(format, a...)) }
 
 	var classes []string
 	for _, c := range r.Config.Classes {
 		classes = append(classes, fmt.Sprintf("%d %s %s-%s", c.Runs, c.Name, c.Min, c.Max))
 	}
-	fmt.Fprintf(tw, "LOAD RUN: %d concurrent HightouchSync workflows (%s), one worker process, emulator enforcing %s, %d CPUs\t\t\n",
+	line("LOAD RUN: %d concurrent HightouchSync workflows (%s), one worker process, emulator enforcing %s, %d CPUs",
 		r.Config.Workflows, strings.Join(classes, ", "), r.Config.EmulatorRateLimit, r.Config.CPUs)
 	if len(r.Config.WorkerEnv) > 0 || len(r.Config.DevServerArgs) > 0 {
-		fmt.Fprintf(tw, "  worker env %v, dev server args %v\t\t\n", r.Config.WorkerEnv, r.Config.DevServerArgs)
+		line("  worker env %v, dev server args %v", r.Config.WorkerEnv, r.Config.DevServerArgs)
 	}
 	head("Outcome")
 	row("workflows succeeded", fmt.Sprintf("%d / %d", l.Succeeded, l.Workflows), fmt.Sprintf("failed %d, unfinished %d, not started %d", l.Failed, l.Unfinished, l.Workflows-l.Started))
@@ -304,13 +305,17 @@ func (r *Report) WriteTable(w io.Writer) error {
 	for _, c := range l.Classes {
 		row(fmt.Sprintf("%s runs (%s-%s)", c.Name, c.Min, c.Max), distString(c.Latency), fmt.Sprintf("median / p99 / max; %.1f requests per run (max %d)", c.RequestsPerRun.Mean, c.RequestsPerRun.Max))
 	}
-	t := l.Temporal
+	tr := l.Temporal
 	head("Temporal (from the histories)")
-	row("trigger attempt", fmt.Sprintf("%.2f mean, %d max", t.TriggerAttempts.Mean, t.TriggerAttempts.Max), "1 = the first attempt triggered; later attempts follow a rate-limit hand-back")
-	row("poll activities", fmt.Sprintf("%.2f mean, %d max", t.PollActivities.Mean, t.PollActivities.Max), fmt.Sprintf("per workflow; their attempts: %.1f mean, %d max (one activity task each)", t.PollAttempts.Mean, t.PollAttempts.Max))
-	row("history events", fmt.Sprintf("%.1f mean, %d max", t.HistoryEvents.Mean, t.HistoryEvents.Max), "per workflow")
+	row("trigger attempt", fmt.Sprintf("%.2f mean, %d max", tr.TriggerAttempts.Mean, tr.TriggerAttempts.Max), "1 = the first attempt triggered; later attempts follow a rate-limit hand-back")
+	row("poll activities", fmt.Sprintf("%.2f mean, %d max", tr.PollActivities.Mean, tr.PollActivities.Max), fmt.Sprintf("per workflow; their attempts: %.1f mean, %d max (one activity task each)", tr.PollAttempts.Mean, tr.PollAttempts.Max))
+	row("history events", fmt.Sprintf("%.1f mean, %d max", tr.HistoryEvents.Mean, tr.HistoryEvents.Max), "per workflow")
+	row("worker log", fmt.Sprintf("%d warnings, %d errors", l.WorkerLog.Warnings, l.WorkerLog.Errors), fmt.Sprintf("in %d lines over the whole run", l.WorkerLog.Lines))
+	for _, top := range l.WorkerLog.Top {
+		row("", "", top)
+	}
 	if b := r.Baseline; b != nil {
-		fmt.Fprintf(tw, "BASELINE: %d short runs of %s, started %.2f/s so neither side waits for the rate limit\t\t\n", b.Runs, b.RunLength, b.StartsPerSecond)
+		head(fmt.Sprintf("BASELINE: %d short runs of %s, started %.2f/s so neither side waits for the rate limit", b.Runs, b.RunLength, b.StartsPerSecond))
 		row("worker CPU per run (Temporal)", b.Temporal.CPUPerRun.String(), fmt.Sprintf("worker process_cpu_seconds_total increase / %d completed runs; %.1f requests per run", b.Temporal.Completed, b.Temporal.RequestsPerRun))
 		row("plain Go loop CPU per run", b.Plain.CPUPerRun.String(), fmt.Sprintf("getrusage of this process / %d runs: client.Client trigger, then GetSyncRun on the product's schedule; %.1f requests per run", b.Plain.Completed, b.Plain.RequestsPerRun))
 		row("ratio", fmt.Sprintf("%.1fx", b.Ratio), fmt.Sprintf("Temporal worker / plain loop, per run (per request: %.1fx)", b.RatioPerRequest))
@@ -318,26 +323,56 @@ func (r *Report) WriteTable(w io.Writer) error {
 		row("emulator CPU per run", fmt.Sprintf("%s / %s", b.Temporal.EmulatorCPUPerRun, b.Plain.EmulatorCPUPerRun), "Temporal side / plain side: the same HTTP work on both")
 	}
 	if len(r.Problems) == 0 {
-		fmt.Fprintf(tw, "RESULT: pass\t\t\n")
+		line("RESULT: pass")
 	} else {
-		fmt.Fprintf(tw, "RESULT: FAIL\t\t\n")
+		line("RESULT: FAIL")
 		for _, p := range r.Problems {
-			fmt.Fprintf(tw, "  - %s\t\t\n", p)
+			line("  - %s", p)
 		}
 	}
 	for _, f := range l.Failures {
-		fmt.Fprintf(tw, "  failure: %s\t\t\n", f)
+		line("  failure: %s", f)
 	}
 	for _, nr := range n.NeverNoticedRuns {
-		fmt.Fprintf(tw, "  never noticed: %s\t\t\n", nr)
+		line("  never noticed: %s", nr)
 	}
 	for _, note := range r.Notes {
-		fmt.Fprintf(tw, "  note: %s\t\t\n", note)
+		line("  note: %s", note)
 	}
 	if r.Dir != "" {
-		fmt.Fprintf(tw, "  logs: %s\t\t\n", r.Dir)
+		line("  logs: %s", r.Dir)
 	}
-	return tw.Flush()
+	return t.write(w)
+}
+
+// table aligns rows of name, value and meaning across the whole report;
+// lines in between span the width.
+type table struct {
+	items [][]string // one element: a line; three: a row
+}
+
+func (t *table) line(s string) { t.items = append(t.items, []string{s}) }
+func (t *table) row(name, value, meaning string) {
+	t.items = append(t.items, []string{name, value, meaning})
+}
+
+func (t *table) write(w io.Writer) error {
+	var nameW, valueW int
+	for _, it := range t.items {
+		if len(it) == 3 {
+			nameW, valueW = max(nameW, len(it[0])), max(valueW, len(it[1]))
+		}
+	}
+	var b strings.Builder
+	for _, it := range t.items {
+		if len(it) == 1 {
+			b.WriteString(it[0] + "\n")
+			continue
+		}
+		b.WriteString(strings.TrimRight(fmt.Sprintf("  %-*s  %-*s  %s", nameW, it[0], valueW, it[1], it[2]), " ") + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func mib(b float64) string { return fmt.Sprintf("%.0f MiB", b/(1<<20)) }
