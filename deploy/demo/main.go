@@ -154,11 +154,12 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 	fmt.Println("(exit code 1, as expected)")
 
 	say("Where to look")
-	fmt.Printf("  Temporal web UI:   %s/namespaces/default/workflows\n", uiURL)
+	fmt.Printf("  Temporal web UI: %s/namespaces/default/workflows\n", uiURL)
 	for _, id := range []string{syncID, seqID, failID} {
-		fmt.Printf("  %-19s%s/namespaces/default/workflows/%s\n", id+":", uiURL, id)
+		fmt.Printf("    %s/namespaces/default/workflows/%s\n", uiURL, id)
 	}
-	fmt.Printf("  Worker metrics:    http://%s/metrics\n", workerHTTP)
+	fmt.Printf("  Worker metrics:  http://%s/metrics\n", workerHTTP)
+	time.Sleep(1500 * time.Millisecond) // metrics reach the exporter once a second
 	printProjectMetrics(workerHTTP)
 
 	if keep {
