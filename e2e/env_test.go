@@ -86,7 +86,7 @@ func start() (*env, error) {
 	if e.temporalCLI, err = devserver.FindCLI(); err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(2)
+	ports, err := proc.FreePorts(2)
 	if err != nil {
 		return nil, err
 	}
@@ -183,22 +183,6 @@ func (e *env) run(t *testing.T, timeout time.Duration, path string, extraEnv []s
 		t.Fatalf("%s %v did not finish within %s\nstdout: %s\nstderr: %s", filepath.Base(path), args, timeout, stdout.String(), stderr.String())
 	}
 	return result{stdout: stdout.String(), stderr: stderr.String(), code: code}
-}
-
-func freePorts(n int) ([]int, error) {
-	seen := map[int]bool{}
-	var out []int
-	for len(out) < n {
-		p, err := proc.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out, nil
 }
 
 // syncBuffer is a bytes.Buffer safe for a process writing and a test reading.

@@ -73,7 +73,7 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 		say("Stopping the worker, the emulator and the Temporal dev server")
 		group.StopAll(40 * time.Second)
 	}()
-	ports, err := freePorts(4)
+	ports, err := proc.FreePorts(4)
 	if err != nil {
 		return err
 	}
@@ -209,18 +209,6 @@ func waitFor(ctx context.Context, d time.Duration, f func(context.Context) error
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	return f(ctx)
-}
-
-func freePorts(n int) ([]int, error) {
-	var out []int
-	for len(out) < n {
-		p, err := proc.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }
 
 func portFree(port int) bool {

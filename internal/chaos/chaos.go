@@ -128,7 +128,7 @@ func Run(ctx context.Context, moduleDir string, cfg Config) (Report, error) {
 	var group proc.Group
 	defer group.StopAll(10 * time.Second)
 
-	ports, err := freePorts(3)
+	ports, err := proc.FreePorts(3)
 	if err != nil {
 		return Report{}, err
 	}
@@ -456,22 +456,6 @@ func passFail(ok bool, detail string) string {
 		return "PASS (" + detail + ")"
 	}
 	return "FAIL (" + detail + ")"
-}
-
-func freePorts(n int) ([]int, error) {
-	seen := map[int]bool{}
-	var out []int
-	for len(out) < n {
-		p, err := proc.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out, nil
 }
 
 func clientID(id int64) client.ID { return client.ID(id) }
