@@ -73,15 +73,16 @@ const (
 	DefaultStartConcurrency        = 32
 )
 
-// Short is the CI form: 100 workflows on runs of up to 2 minutes and a
-// 10-run baseline, about 3 minutes in all.
+// Short is the CI form: 100 workflows on runs of up to 90 s (5-7 s, 22-34 s
+// and 56-90 s) and an 8-run baseline, under 3 minutes in all.
 func Short() Config {
 	return Config{
-		Workflows:         100,
-		Longest:           2 * time.Minute,
-		BaselineRuns:      10,
-		BaselineRunLength: 6 * time.Second,
-		WaitTimeout:       4 * time.Minute,
+		Workflows:               100,
+		Longest:                 90 * time.Second,
+		BaselineRuns:            8,
+		BaselineRunLength:       5 * time.Second,
+		BaselineStartsPerSecond: 2,
+		WaitTimeout:             4 * time.Minute,
 	}
 }
 

@@ -127,6 +127,7 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 	// Outcomes, notice latency, requests per run, histories.
 	var (
 		latency, pollDelay, closeDelay []time.Duration
+		triggerDelay                   []time.Duration
 		classLatency                   = make([][]time.Duration, len(mix))
 		classRequests                  = make([][]int, len(mix))
 		triggerAttempts, pollActs      []int
@@ -167,6 +168,9 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 			l.Hightouch.SyncsWithSeveralRuns++
 		}
 		run := rs[0]
+		if !o.startedAt.IsZero() {
+			triggerDelay = append(triggerDelay, run.CreatedAt.Sub(o.startedAt))
+		}
 		if run.FinishedAt == nil {
 			continue // not finished: an unfinished workflow, counted above
 		}
@@ -186,6 +190,7 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 	}
 	l.Took = Duration(lastClose.Sub(start))
 	l.Notice.Latency, l.Notice.PollDelay, l.Notice.CloseDelay = distributionOf(latency), distributionOf(pollDelay), distributionOf(closeDelay)
+	l.Notice.TriggerDelay = distributionOf(triggerDelay)
 	for c := range mix {
 		cr := ClassReport{ClassSpec: r.Config.Classes[c], RequestsPerRun: meanMaxOf(classRequests[c]), Latency: distributionOf(classLatency[c])}
 		l.Classes = append(l.Classes, cr)

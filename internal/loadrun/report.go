@@ -161,6 +161,10 @@ type RequestReport struct {
 // run's finishedAt at the emulator and the close event of the workflow's
 // history at the dev server.
 type NoticeReport struct {
+	// TriggerDelay is the run's createdAt at the emulator minus the
+	// workflow's start: how long the trigger waited for its turn. Run
+	// lengths count from the trigger, so it is not part of Latency.
+	TriggerDelay Distribution `json:"triggerDelay"`
 	// Latency is workflow close minus run finish.
 	Latency Distribution `json:"latency"`
 	// PollDelay is the first API answer showing the run finished minus the
@@ -301,6 +305,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	row("median / p99 / max", distString(n.Latency), fmt.Sprintf("%d runs", n.Latency.Count))
 	row("  polling part", distString(n.PollDelay), "first answer showing the run finished, minus the finish")
 	row("  Temporal part", distString(n.CloseDelay), "workflow closed, minus that first answer")
+	row("trigger delay", distString(n.TriggerDelay), "run created at the emulator minus workflow start (not in the latency above)")
 	row("never noticed", fmt.Sprint(n.NeverNoticed), "runs that finished but whose workflow did not complete; must be 0")
 	for _, c := range l.Classes {
 		row(fmt.Sprintf("%s runs (%s-%s)", c.Name, c.Min, c.Max), distString(c.Latency), fmt.Sprintf("median / p99 / max; %.1f requests per run (max %d)", c.RequestsPerRun.Mean, c.RequestsPerRun.Max))

@@ -131,6 +131,7 @@ func (e *env) waitClosed(ctx context.Context, prefix string, ids []string, timeo
 
 // outcome is what a workflow's history says.
 type outcome struct {
+	startedAt       time.Time
 	closed          bool
 	status          enums.EventType // the close event
 	closedAt        time.Time
@@ -157,6 +158,8 @@ func (e *env) outcomeOf(ctx context.Context, id string) (outcome, error) {
 		}
 		o.events++
 		switch ev.GetEventType() {
+		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			o.startedAt = ev.GetEventTime().AsTime()
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			name := ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName()
 			activityType[ev.GetEventId()] = name

@@ -4,7 +4,7 @@
 // internal/loadrun).
 //
 //	go run ./internal/cmd/loadrun                      # 2,000 workflows, runs up to 8m: ~20 minutes
-//	go run ./internal/cmd/loadrun -short               # the CI form: 100 workflows, ~3 minutes
+//	go run ./internal/cmd/loadrun -short               # the CI form: 100 workflows, under 3 minutes
 //	go run ./internal/cmd/loadrun -workflows 500 -duration 4m -json
 //
 // It needs the temporal CLI (internal/devserver.FindCLI). It exits 1 when
@@ -40,7 +40,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loadrun", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	short := fs.Bool("short", false, "the CI form: 100 workflows, runs up to 2m, a 10-run baseline (other flags override)")
+	short := fs.Bool("short", false, "the CI form: 100 workflows, runs up to 90s, an 8-run baseline (other flags override)")
 	workflows := fs.Int("workflows", 0, fmt.Sprintf("concurrent HightouchSync workflows (default %d)", loadrun.DefaultWorkflows))
 	duration := fs.Duration("duration", 0, fmt.Sprintf("length of the longest runs; the mix scales with it: at 8m a third last 25-35s, a third 2-3m, a third 5-8m (default %s)", loadrun.DefaultLongest))
 	baseline := fs.Int("baseline-runs", 0, fmt.Sprintf("short runs in the CPU baseline, -1 to skip it (default %d)", loadrun.DefaultBaselineRuns))
