@@ -189,8 +189,7 @@ func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapsh
 		if r == nil {
 			continue
 		}
-		m.CompletionRatio, m.QuerySize, m.Error = r.CompletionRatio, r.QuerySize, r.Error
-		m.PlannedRows, m.SuccessfulRows, m.FailedRows = r.PlannedRows, r.SuccessfulRows, r.FailedRows
+		m.RunNumbers = numbersOf(r)
 		if m.FinishedAt == nil {
 			m.FinishedAt = r.FinishedAt
 		}

@@ -15,18 +15,30 @@ type SyncRunSnapshot struct {
 	RunID  client.RunID `json:"runId"`
 	// Status is the run's status as Hightouch reports it; "" until the run
 	// is listed.
-	Status          client.SyncRunStatus `json:"status"`
-	CreatedAt       *time.Time           `json:"createdAt,omitempty"`
-	StartedAt       *time.Time           `json:"startedAt"`
-	FinishedAt      *time.Time           `json:"finishedAt"`
-	CompletionRatio float64              `json:"completionRatio"`
-	QuerySize       int64                `json:"querySize"`
-	PlannedRows     client.RowCounts     `json:"plannedRows"`
-	SuccessfulRows  client.RowCounts     `json:"successfulRows"`
-	FailedRows      client.RowCounts     `json:"failedRows"`
-	Error           string               `json:"error"`
+	Status     client.SyncRunStatus `json:"status"`
+	CreatedAt  *time.Time           `json:"createdAt,omitempty"`
+	StartedAt  *time.Time           `json:"startedAt"`
+	FinishedAt *time.Time           `json:"finishedAt"`
+	RunNumbers
 	// ObservedAt is when this was read from Hightouch.
 	ObservedAt time.Time `json:"observedAt"`
+}
+
+// RunNumbers are a run's progress, row counts and error text.
+type RunNumbers struct {
+	CompletionRatio float64          `json:"completionRatio"`
+	QuerySize       int64            `json:"querySize"`
+	PlannedRows     client.RowCounts `json:"plannedRows"`
+	SuccessfulRows  client.RowCounts `json:"successfulRows"`
+	FailedRows      client.RowCounts `json:"failedRows"`
+	Error           string           `json:"error"`
+}
+
+func numbersOf(r *client.SyncRun) RunNumbers {
+	return RunNumbers{
+		CompletionRatio: r.CompletionRatio, QuerySize: r.QuerySize, Error: r.Error,
+		PlannedRows: r.PlannedRows, SuccessfulRows: r.SuccessfulRows, FailedRows: r.FailedRows,
+	}
 }
 
 // Listed reports whether Hightouch listed the run when it was observed.
@@ -62,9 +74,7 @@ func snapshotOf(syncID client.ID, runID client.RunID, r *client.SyncRun, now tim
 		s.CreatedAt = &created
 	}
 	s.StartedAt, s.FinishedAt = r.StartedAt, r.FinishedAt
-	s.CompletionRatio, s.QuerySize = r.CompletionRatio, r.QuerySize
-	s.PlannedRows, s.SuccessfulRows, s.FailedRows = r.PlannedRows, r.SuccessfulRows, r.FailedRows
-	s.Error = r.Error
+	s.RunNumbers = numbersOf(r)
 	return s
 }
 
@@ -79,16 +89,11 @@ type SequenceRunSnapshot struct {
 // SequenceMemberRun is one member sync's run. Row counts are filled in once
 // the sequence run has ended.
 type SequenceMemberRun struct {
-	SyncID          client.ID            `json:"syncId"`
-	RunID           client.ID            `json:"runId"`
-	Status          client.SyncRunStatus `json:"status"`
-	FinishedAt      *time.Time           `json:"finishedAt"`
-	CompletionRatio float64              `json:"completionRatio"`
-	QuerySize       int64                `json:"querySize"`
-	PlannedRows     client.RowCounts     `json:"plannedRows"`
-	SuccessfulRows  client.RowCounts     `json:"successfulRows"`
-	FailedRows      client.RowCounts     `json:"failedRows"`
-	Error           string               `json:"error"`
+	SyncID     client.ID            `json:"syncId"`
+	RunID      client.ID            `json:"runId"`
+	Status     client.SyncRunStatus `json:"status"`
+	FinishedAt *time.Time           `json:"finishedAt"`
+	RunNumbers
 }
 
 // Ended reports whether the sequence run is over: a terminal status, or a

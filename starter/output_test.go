@@ -29,12 +29,14 @@ func sampleSync() workflows.SyncResult {
 	return workflows.SyncResult{
 		SyncID: 42, RunID: "9876", Status: client.RunWarning,
 		CreatedAt: &t0, StartedAt: &startedAt0, FinishedAt: &finished,
-		CompletionRatio: 1, QuerySize: 12345,
-		PlannedRows:    client.RowCounts{AddedCount: 1000, ChangedCount: 200, RemovedCount: 34},
-		SuccessfulRows: client.RowCounts{AddedCount: 990, ChangedCount: 200, RemovedCount: 34},
-		FailedRows:     client.RowCounts{AddedCount: 10},
-		Error:          "10 rows rejected",
-		ObservedAt:     finished,
+		RunNumbers: activities.RunNumbers{
+			CompletionRatio: 1, QuerySize: 12345,
+			PlannedRows:    client.RowCounts{AddedCount: 1000, ChangedCount: 200, RemovedCount: 34},
+			SuccessfulRows: client.RowCounts{AddedCount: 990, ChangedCount: 200, RemovedCount: 34},
+			FailedRows:     client.RowCounts{AddedCount: 10},
+			Error:          "10 rows rejected",
+		},
+		ObservedAt: finished,
 	}
 }
 
@@ -42,9 +44,9 @@ func sampleSequence() workflows.SequenceResult {
 	return workflows.SequenceResult{SequenceID: "seq-1", SequenceRunSnapshot: activities.SequenceRunSnapshot{
 		SequenceRunID: "sr-5", Status: client.SequenceFailed, ObservedAt: finished,
 		SyncRuns: []activities.SequenceMemberRun{
-			{SyncID: 1, RunID: 11, Status: client.RunSuccess, FinishedAt: &startedAt0, CompletionRatio: 1,
-				PlannedRows: client.RowCounts{AddedCount: 1500}, SuccessfulRows: client.RowCounts{AddedCount: 1500}},
-			{SyncID: 2, RunID: 12, Status: client.RunFailed, FinishedAt: &finished, CompletionRatio: 0.5, Error: "destination down"},
+			{SyncID: 1, RunID: 11, Status: client.RunSuccess, FinishedAt: &startedAt0, RunNumbers: activities.RunNumbers{CompletionRatio: 1,
+				PlannedRows: client.RowCounts{AddedCount: 1500}, SuccessfulRows: client.RowCounts{AddedCount: 1500}}},
+			{SyncID: 2, RunID: 12, Status: client.RunFailed, FinishedAt: &finished, RunNumbers: activities.RunNumbers{CompletionRatio: 0.5, Error: "destination down"}},
 		},
 	}}
 }
