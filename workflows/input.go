@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -162,10 +161,4 @@ func invalidInput(problems []string) error {
 		return nil
 	}
 	return temporal.NewNonRetryableApplicationError("invalid input: "+strings.Join(problems, "; "), errortypes.InvalidInput, nil)
-}
-
-// isInvalidInput reports whether err is an InvalidInput failure.
-func isInvalidInput(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.Type() == errortypes.InvalidInput
 }
