@@ -24,6 +24,7 @@ import (
 const (
 	baseTemporalPrefix = "loadrun-base-"
 	basePlainSlug      = "plain"
+	idleWindow         = 10 * time.Second
 )
 
 // runBaseline fills r.Baseline.
@@ -44,11 +45,27 @@ func runBaseline(ctx context.Context, cfg Config, e *env, r *Report, logf func(s
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%s%04d", baseTemporalPrefix, i)
 	}
-	logf("baseline: %d runs of %s through Temporal, %.2f starts/s", cfg.BaselineRuns, cfg.BaselineRunLength, cfg.BaselineStartsPerSecond)
+	// The idle rate (pollers, metrics, the dev server's own housekeeping)
+	// is part of each run's cost; it is measured so the reader can tell.
+	logf("baseline: measuring idle CPU for %s", idleWindow)
+	idleFrom, err := e.cpuSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(idleWindow):
+	}
 	before, err := e.cpuSnapshot(ctx)
 	if err != nil {
 		return err
 	}
+	idle := before.at.Sub(idleFrom.at).Seconds()
+	b.WorkerIdleCores = (before.worker - idleFrom.worker) / idle
+	b.DevServerIdleCores = (before.dev - idleFrom.dev) / idle
+
+	logf("baseline: %d runs of %s through Temporal, %.2f starts/s", cfg.BaselineRuns, cfg.BaselineRunLength, cfg.BaselineStartsPerSecond)
 	var startErr atomic.Pointer[error]
 	paced(ctx, len(ids), cfg.BaselineStartsPerSecond, func(i int) {
 		if err := e.startSync(ctx, ids[i], syncIDs[i]); err != nil {
@@ -130,6 +147,8 @@ func runBaseline(ctx context.Context, cfg Config, e *env, r *Report, logf func(s
 
 	if b.Plain.CPUPerRun > 0 {
 		b.Ratio = float64(b.Temporal.CPUPerRun) / float64(b.Plain.CPUPerRun)
+		busy := b.Temporal.CPUSeconds - b.WorkerIdleCores*b.Temporal.Took.Std().Seconds()
+		b.RatioNetOfIdle = busy / float64(max(b.Temporal.Completed, 1)) / b.Plain.CPUPerRun.Std().Seconds()
 		b.RatioWithDevServer = float64(b.Temporal.CPUPerRun+b.DevServerCPUPerRun) / float64(b.Plain.CPUPerRun)
 	}
 	if b.Plain.CPUSeconds > 0 && b.Temporal.Requests > 0 && b.Plain.Requests > 0 {

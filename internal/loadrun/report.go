@@ -218,6 +218,12 @@ type BaselineReport struct {
 	// side, left out of Ratio; RatioWithDevServer adds it.
 	DevServerCPUPerRun Duration `json:"devServerCpuPerRun"`
 	RatioWithDevServer float64  `json:"ratioWithDevServer"`
+	// WorkerIdleCores and DevServerIdleCores are measured for 10 s before
+	// the baseline with nothing running; RatioNetOfIdle takes the worker's
+	// idle CPU out of the Temporal side.
+	WorkerIdleCores    float64 `json:"workerIdleCores"`
+	DevServerIdleCores float64 `json:"devServerIdleCores"`
+	RatioNetOfIdle     float64 `json:"ratioNetOfIdle"`
 }
 
 // BaselineSide is one side of the baseline.
@@ -324,6 +330,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		row("worker CPU per run (Temporal)", b.Temporal.CPUPerRun.String(), fmt.Sprintf("worker process_cpu_seconds_total increase / %d completed runs; %.1f requests per run", b.Temporal.Completed, b.Temporal.RequestsPerRun))
 		row("plain Go loop CPU per run", b.Plain.CPUPerRun.String(), fmt.Sprintf("getrusage of this process / %d runs: client.Client trigger, then GetSyncRun on the product's schedule; %.1f requests per run", b.Plain.Completed, b.Plain.RequestsPerRun))
 		row("ratio", fmt.Sprintf("%.1fx", b.Ratio), fmt.Sprintf("Temporal worker / plain loop, per run (per request: %.1fx)", b.RatioPerRequest))
+		row("ratio net of idle", fmt.Sprintf("%.1fx", b.RatioNetOfIdle), fmt.Sprintf("the same without the worker's idle CPU (%.3f cores idle; dev server %.3f)", b.WorkerIdleCores, b.DevServerIdleCores))
 		row("dev server CPU per run", b.DevServerCPUPerRun.String(), fmt.Sprintf("not in the ratio; worker + dev server / plain loop = %.1fx", b.RatioWithDevServer))
 		row("emulator CPU per run", fmt.Sprintf("%s / %s", b.Temporal.EmulatorCPUPerRun, b.Plain.EmulatorCPUPerRun), "Temporal side / plain side: the same HTTP work on both")
 	}

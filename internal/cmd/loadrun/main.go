@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	devDB := fs.Bool("devserver-db", false, "keep the dev server's state in a sqlite file instead of memory")
 	keep := fs.Bool("keep", false, "keep the run directory (binaries, logs of the dev server, emulator and worker)")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
+	save := fs.String("save", "", "also write the report as JSON to this file")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -109,13 +110,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		fmt.Fprintln(stderr, "loadrun:", err)
+		return 1
+	}
+	if *save != "" {
+		if err := os.WriteFile(*save, append(js, '\n'), 0o644); err != nil {
 			fmt.Fprintln(stderr, "loadrun:", err)
 			return 1
 		}
+	}
+	if *asJSON {
+		fmt.Fprintln(stdout, string(js))
 	} else if err := rep.WriteTable(stdout); err != nil {
 		fmt.Fprintln(stderr, "loadrun:", err)
 		return 1
