@@ -30,6 +30,7 @@ type env struct {
 	devServer    *proc.Proc
 	emulator     *proc.Proc
 	emuURL       string // .../api/v1
+	emuLog       string // path of the emulator's request log
 	admin        *hightouchtest.AdminClient
 	worker       *proc.Proc
 	workerHTTP   string // http://host:port
@@ -87,8 +88,11 @@ func startEnv(ctx context.Context, cfg Config, logf func(string, ...any)) (_ *en
 	emuAddr := fmt.Sprintf("127.0.0.1:%d", ports[1])
 	e.emuURL = "http://" + emuAddr + "/api/v1"
 	logf("starting the Hightouch emulator on %s, enforcing %s", emuAddr, cfg.EmulatorRateLimit)
+	// -v logs every request (about 20 lines a second): the report reads it
+	// to tell polls from a retried trigger's lookups.
+	e.emuLog = filepath.Join(e.dir, "emulator.log")
 	if e.emulator, err = e.add(proc.Spec{Name: "emulator", Path: bins["emulator"],
-		Args: []string{"-addr", emuAddr, "-rate-limit", cfg.EmulatorRateLimit, "-seed", fmt.Sprint(cfg.Seed)}}, "emulator.log"); err != nil {
+		Args: []string{"-addr", emuAddr, "-rate-limit", cfg.EmulatorRateLimit, "-seed", fmt.Sprint(cfg.Seed), "-v"}}, "emulator.log"); err != nil {
 		return nil, err
 	}
 	if err := waitUp(ctx, 30*time.Second, func(ctx context.Context) error {

@@ -225,6 +225,14 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 	h.AvgPerSecond = float64(h.Requests) / wall
 	h.Peak10sPerSecond = smp.requests.peakRate(10 * time.Second)
 	h.Peak10sCount = int(smp.requests.peakCount(10 * time.Second))
+	if rl, err := readRequestLog(e.emuLog, before.at, after.at); err != nil {
+		r.Notes = append(r.Notes, fmt.Sprintf("reading the emulator's request log: %v", err))
+	} else {
+		h.Peak10sCount, h.Polls, h.TriggerLookups = rl.peak10s, rl.polls, rl.lookups
+		if rl.total != h.Requests {
+			r.Notes = append(r.Notes, fmt.Sprintf("the emulator's log shows %d requests in the load window, its counter %d", rl.total, h.Requests))
+		}
+	}
 	h.Enforced429 = statsAfter.EnforcedRateLimits - statsBefore.EnforcedRateLimits
 	h.ByOperation = map[string]int{}
 	for op, c := range statsAfter.ByOperation {

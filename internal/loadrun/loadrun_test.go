@@ -222,3 +222,24 @@ func TestReportRendering(t *testing.T) {
 func pageSize() int { return os.Getpagesize() }
 
 func pidSelf() int { return os.Getpid() }
+
+func TestRequestLog(t *testing.T) {
+	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	add := func(d time.Duration, method, uri string) {
+		b.WriteString(t0.Add(d).Format(time.RFC3339Nano) + " " + method + " " + uri + " 200 1ms\n")
+	}
+	add(-time.Second, "GET", "/api/v1/syncs/1/runs?runId=9") // before the window
+	add(0, "POST", "/api/v1/syncs/1/trigger")
+	add(time.Second, "GET", "/api/v1/syncs/1/runs?runId=9")
+	add(2*time.Second, "GET", "/api/v1/syncs/1/runs?limit=50&orderBy=createdAt")
+	add(3*time.Second, "GET", "/_emulator/stats")
+	add(11*time.Second, "GET", "/api/v1/sources?limit=1")
+	add(12*time.Second, "GET", "/api/v1/syncs/2/runs?runId=10")
+	add(30*time.Second, "GET", "/api/v1/syncs/2/runs?runId=10") // after the window
+	b.WriteString("hightouch-emulator listening on http://127.0.0.1:1/api/v1\n")
+
+	rl, err := parseRequestLog(strings.NewReader(b.String()), t0, t0.Add(20*time.Second))
+	require.NoError(t, err)
+	require.Equal(t, requestLog{total: 5, triggers: 1, polls: 2, lookups: 1, other: 1, peak10s: 3}, rl)
+}

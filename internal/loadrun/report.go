@@ -141,9 +141,15 @@ type RequestReport struct {
 	AvgPerSecond float64 `json:"avgPerSecond"`
 	// Peak10sPerSecond is the highest average rate over any 10 s between two
 	// samples of the emulator's counter (taken every second);
-	// Peak10sCount the most requests between two samples at most 10 s apart.
+	// Peak10sCount the most requests that arrived in any 10 s, from the
+	// emulator's request log (to compare with the limit of 200).
 	Peak10sPerSecond float64 `json:"peak10sPerSecond"`
 	Peak10sCount     int     `json:"peak10sCount"`
+	// Polls (ListSyncRuns for one run id) and TriggerLookups (ListSyncRuns a
+	// retried trigger sends to find a run an earlier attempt may have
+	// created) split ListSyncRuns, from the request log.
+	Polls          int `json:"polls"`
+	TriggerLookups int `json:"triggerLookups"`
 	// Enforced429 counts requests the emulator refused with 429 because the
 	// workspace limit was reached; it must be 0.
 	Enforced429 int            `json:"enforced429"`
@@ -301,9 +307,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	h := l.Hightouch
 	head("Hightouch requests (counted by the emulator)")
 	row("requests per second, average", fmt.Sprintf("%.1f", h.AvgPerSecond), fmt.Sprintf("%d requests over the load", h.Requests))
-	row("requests per second, peak 10 s", fmt.Sprintf("%.1f", h.Peak10sPerSecond), fmt.Sprintf("highest average over 10 s; most in one 10 s window: %d (limit %s, worker bucket allows 190)", h.Peak10sCount, r.Config.EmulatorRateLimit))
+	row("requests per second, peak 10 s", fmt.Sprintf("%.1f", h.Peak10sPerSecond), fmt.Sprintf("highest average over 10 s; most arriving in any 10 s: %d (limit %s; the worker's bucket releases at most 190)", h.Peak10sCount, r.Config.EmulatorRateLimit))
 	row("429s enforced by the emulator", fmt.Sprint(h.Enforced429), "requests over the workspace limit; must be 0")
-	row("by operation", formatCounts(h.ByOperation), "ListSyncRuns = polls (GetSyncRun) + a retried trigger's lookups")
+	row("by operation", formatCounts(h.ByOperation), fmt.Sprintf("ListSyncRuns = %d polls of a run + %d lookups by retried triggers", h.Polls, h.TriggerLookups))
 	row("by status", formatCounts(h.ByStatus), "")
 	row("runs created", fmt.Sprintf("%d for %d workflows", h.RunsCreated, l.Workflows), fmt.Sprintf("syncs never triggered %d, triggered twice or more %d", h.SyncsWithoutRun, h.SyncsWithSeveralRuns))
 	n := l.Notice
