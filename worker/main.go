@@ -80,7 +80,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	}
 	topts.Logger = logging.NewTemporal(zl)
 	topts.MetricsHandler = reg.Handler
-	tc, err := temporalconn.Dial(ctx, topts)
+	tc, err := temporalconn.Dial(ctx, topts, 0)
 	if err != nil {
 		return err
 	}

@@ -1,26 +1,32 @@
 // Package temporalconn connects the worker and the starter to Temporal the
 // way the `temporal` CLI does: TEMPORAL_* environment variables and
-// profiles from the Temporal config file, read by envconfig.
+// profiles from the Temporal config file, read by envconfig. Its errors are
+// one line that says what to check, and never carry credentials.
 package temporalconn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // DialTimeout bounds how long Dial waits for an unreachable server.
 const DialTimeout = 10 * time.Second
 
-// Options loads the client options from the environment and config file.
+// Options loads the client options from the environment and config file,
+// with the address and namespace defaults filled in.
 func Options() (client.Options, error) {
 	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
 	if err != nil {
-		return opts, fmt.Errorf("reading the Temporal configuration (TEMPORAL_* variables, profile): %w", err)
+		return opts, fmt.Errorf("cannot load the Temporal client configuration: %v (check TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE and the TEMPORAL_* variables)", err)
 	}
 	if opts.HostPort == "" {
 		opts.HostPort = client.DefaultHostPort
@@ -31,18 +37,69 @@ func Options() (client.Options, error) {
 	return opts, nil
 }
 
-// Dial connects and checks the server, failing within DialTimeout with an
-// error that names the address and namespace, never credentials.
-func Dial(ctx context.Context, opts client.Options) (client.Client, error) {
-	ctx, cancel := context.WithTimeout(ctx, DialTimeout)
+// Dial connects and checks the server within timeout (DialTimeout if zero).
+func Dial(ctx context.Context, opts client.Options, timeout time.Duration) (client.Client, error) {
+	if timeout <= 0 {
+		timeout = DialTimeout
+	}
+	dialCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c, err := client.DialContext(ctx, opts)
+	c, err := client.DialContext(dialCtx, opts)
 	if err != nil {
-		msg := err.Error()
-		if ctx.Err() != nil || strings.Contains(msg, "context deadline exceeded") {
-			msg = fmt.Sprintf("no answer within %s", DialTimeout)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("cannot connect to Temporal at %s (namespace %s): %s", opts.HostPort, opts.Namespace, msg)
+		return nil, errors.New(DescribeDialError(opts.HostPort, opts.Namespace, timeout, err))
 	}
 	return c, nil
+}
+
+// DescribeDialError explains a failed connection in one line.
+func DescribeDialError(address, namespace string, timeout time.Duration, err error) string {
+	if msg := ConfigProblem(err); msg != "" {
+		return msg
+	}
+	reason := shortReason(err)
+	hint := "is the server running? Set TEMPORAL_ADDRESS or TEMPORAL_PROFILE to point elsewhere"
+	switch {
+	case strings.Contains(reason, "deadline exceeded"):
+		reason = fmt.Sprintf("no answer within %s", timeout)
+	case strings.Contains(reason, "tls") || strings.Contains(reason, "certificate"):
+		hint = "check TEMPORAL_TLS and TEMPORAL_TLS_* (an API key turns TLS on; TEMPORAL_TLS=false for a plain local server)"
+	}
+	return fmt.Sprintf("cannot connect to Temporal at %s (namespace %q): %s; %s", address, namespace, reason, hint)
+}
+
+// ConfigProblem explains a server answer that means the configuration is
+// wrong (an unknown namespace, refused credentials), or returns "". Dial
+// does not check the namespace, so the first call finds out.
+func ConfigProblem(err error) string {
+	var nsErr *serviceerror.NamespaceNotFound
+	var permErr *serviceerror.PermissionDenied
+	switch {
+	case errors.As(err, &nsErr):
+		return fmt.Sprintf("namespace %q not found on the Temporal server; set TEMPORAL_NAMESPACE or the profile's namespace", nsErr.Namespace)
+	case errors.As(err, &permErr), status.Code(err) == codes.Unauthenticated:
+		return fmt.Sprintf("the Temporal server refused the request (%s); check TEMPORAL_API_KEY, TEMPORAL_TLS_* and TEMPORAL_NAMESPACE", shortReason(err))
+	}
+	return ""
+}
+
+// shortReason is the most telling part of a gRPC dial error, e.g.
+// "connection refused" rather than a paragraph of transport detail.
+func shortReason(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	for _, known := range []string{"connection refused", "no such host", "i/o timeout", "certificate", "tls:", "context deadline exceeded", "network is unreachable"} {
+		if i := strings.Index(msg, known); i >= 0 {
+			end := i + len(known)
+			if known == "certificate" || known == "tls:" {
+				end = len(msg)
+			}
+			return strings.Trim(msg[i:end], `"\ `)
+		}
+	}
+	if len(msg) > 200 {
+		msg = msg[:200] + "..."
+	}
+	return msg
 }
