@@ -1,0 +1,234 @@
+// Command report runs the reliability and performance suite and prints one
+// table: the cost of waiting on a run next to a fixed-3-second poller, the
+// chaos run, the load run next to a plain Go loop, and the bad-input,
+// secrets and fuzz checks, each with its numbers and PASS or FAIL.
+//
+//	go run ./internal/cmd/report           # the long forms (about 40 minutes)
+//	go run ./internal/cmd/report -short    # the CI-sized forms (about 10 minutes)
+//
+// It needs the temporal CLI for everything but the wait measurement. It
+// exits 1 when any check fails.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/internal/chaos"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/loadrun"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
+)
+
+func main() {
+	short := flag.Bool("short", false, "run the CI-sized forms of the chaos and load runs")
+	only := flag.String("only", "", "comma-separated sections to run: wait, chaos, load, checks (default all)")
+	verbose := flag.Bool("v", false, "print progress of the long runs to stderr")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root, err := proc.ModuleDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(2)
+	}
+	var log io.Writer
+	if *verbose {
+		log = os.Stderr
+	}
+	t := &table{}
+	want := func(s string) bool { return *only == "" || strings.Contains(","+*only+",", ","+s+",") }
+	if want("wait") {
+		waitSection(t)
+	}
+	if want("chaos") {
+		chaosSection(ctx, t, root, *short, log)
+	}
+	if want("load") {
+		loadSection(ctx, t, *short, log)
+	}
+	if want("checks") {
+		checksSection(ctx, t, root)
+	}
+	t.print(os.Stdout)
+	if t.failed > 0 {
+		fmt.Printf("\n%d check(s) FAILED\n", t.failed)
+		os.Exit(1)
+	}
+	fmt.Println("\nall checks PASS")
+}
+
+// table collects rows: what was measured, its value, the target or the
+// comparison, and PASS/FAIL (or "" for a plain number).
+type table struct {
+	rows   [][4]string
+	failed int
+}
+
+func (t *table) section(name string) {
+	t.rows = append(t.rows, [4]string{"", "", "", ""}, [4]string{"## " + name, "", "", ""})
+}
+
+func (t *table) row(what, value, target string, ok *bool) {
+	verdict := ""
+	if ok != nil {
+		verdict = "PASS"
+		if !*ok {
+			verdict = "FAIL"
+			t.failed++
+		}
+	}
+	t.rows = append(t.rows, [4]string{what, value, target, verdict})
+}
+
+func (t *table) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "check\tmeasured\ttarget / comparison\tresult")
+	fmt.Fprintln(tw, "-----\t--------\t-------------------\t------")
+	for _, r := range t.rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r[0], r[1], r[2], r[3])
+	}
+	tw.Flush()
+}
+
+func is(ok bool) *bool { return &ok }
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+// waitSection measures the wait on simulated runs of several lengths.
+func waitSection(t *table) {
+	t.section("Waiting on a run (emulator, simulated clock; worst of 10 end offsets)")
+	lengths := []time.Duration{30 * time.Second, 5 * time.Minute, time.Hour, 24 * time.Hour}
+	ours := map[time.Duration]waitbench.Cost{}
+	fixed := map[time.Duration]waitbench.Cost{}
+	for _, l := range lengths {
+		c, err := waitbench.MeasureWorst(waitbench.HightouchSync, l)
+		if err != nil {
+			t.row("HightouchSync "+l.String(), err.Error(), "", is(false))
+			return
+		}
+		ours[l] = c
+		if l <= time.Hour {
+			if fixed[l], err = waitbench.MeasureWorst(waitbench.Fixed3s, l); err != nil {
+				t.row("fixed 3 s poller "+l.String(), err.Error(), "", is(false))
+				return
+			}
+		}
+	}
+	hour, day := ours[time.Hour], ours[24*time.Hour]
+	t.row("Hightouch requests, 1 h run", fmt.Sprint(hour.Requests),
+		fmt.Sprintf("<= 170; fixed 3 s poller %d (%.1fx more)", fixed[time.Hour].Requests, float64(fixed[time.Hour].Requests)/float64(hour.Requests)), is(hour.Requests <= 170))
+	linear := hour.Requests + int((23*time.Hour)/(30*time.Second)) + 1
+	t.row("Hightouch requests, 24 h run", fmt.Sprint(day.Requests), fmt.Sprintf("<= %d (linear at 30 s after 1 h)", linear), is(day.Requests <= linear))
+	flat := true
+	var events []string
+	for _, l := range lengths {
+		events = append(events, fmt.Sprint(ours[l].Events))
+		flat = flat && ours[l].Events == ours[lengths[0]].Events
+	}
+	t.row("history events, runs of 30 s / 5 m / 1 h / 24 h", strings.Join(events, " / "), "<= 60 and flat", is(flat && day.Events <= 60))
+	t.row("history events, fixed 3 s timer loop, 30 s / 5 m / 1 h", fmt.Sprintf("%d / %d / %d", fixed[30*time.Second].Events, fixed[5*time.Minute].Events, fixed[time.Hour].Events),
+		"the naive design: hits the 10,240-event warning after about 1 h", nil)
+	short := ours[30*time.Second]
+	t.row("end noticed, run within its first minute", secs(short.Notice), fmt.Sprintf("<= 2 s; fixed 3 s poller %s", secs(fixed[30*time.Second].Notice)), is(short.Notice <= 2*time.Second))
+	for _, l := range lengths[1:] {
+		limit := min(l/10, 30*time.Second)
+		t.row("end noticed, "+l.String()+" run", secs(ours[l].Notice), "<= "+secs(limit)+" (10% of the run, capped at 30 s)", is(ours[l].Notice <= limit))
+	}
+	t.row("worker slot held per run, 5 m / 1 h / 24 h", fmt.Sprintf("%s / %s / %s", secs(ours[5*time.Minute].SlotHeld), secs(hour.SlotHeld), secs(day.SlotHeld)),
+		"<= 2 min hold window, whatever the length", is(day.SlotHeld <= 2*time.Minute && day.SlotHeld == hour.SlotHeld))
+}
+
+func chaosSection(ctx context.Context, t *table, root string, short bool, log io.Writer) {
+	cfg, form := chaos.Long(), "long"
+	if short {
+		cfg, form = chaos.Short(), "short"
+	}
+	cfg.Log = log
+	t.section(fmt.Sprintf("Chaos run (%s form: %d syncs, %d sequences, %d worker SIGKILLs, Temporal restart, 10%% 500s, 429 bursts, trigger-then-500)",
+		form, cfg.Syncs, cfg.Sequences, cfg.WorkerKills))
+	rep, err := chaos.Run(ctx, root, cfg)
+	if err != nil {
+		t.row("chaos run", err.Error(), "", is(false))
+		return
+	}
+	t.row("workflows reaching their scenario's outcome", fmt.Sprintf("%d / %d", rep.Workflows-len(rep.Mismatches), rep.Workflows), "all", is(len(rep.Mismatches) == 0))
+	t.row("sync runs created at Hightouch", fmt.Sprint(rep.RunsCreated), fmt.Sprintf("= %d (one per sync workflow or member)", rep.RunsExpected), is(rep.RunsCreated == rep.RunsExpected))
+	t.row("double triggers / lost runs", fmt.Sprintf("%d / %d", len(rep.DoubleTriggers), len(rep.LostRuns)), "0 / 0", is(len(rep.DoubleTriggers)+len(rep.LostRuns) == 0))
+	t.row("faults survived", fmt.Sprintf("%d SIGKILLs, %d Temporal restart, %d 500s, %d 429s", rep.WorkerKills, rep.TemporalRestarts, rep.InjectedErrors, rep.InjectedRateLimit), "", nil)
+	t.row("wall time", rep.Duration.Round(time.Second).String(), "", nil)
+}
+
+func loadSection(ctx context.Context, t *table, short bool, log io.Writer) {
+	cfg, form := loadrun.Config{}, "full"
+	if short {
+		cfg, form = loadrun.Short(), "short"
+	}
+	cfg.Progress = log
+	rep, err := loadrun.Run(ctx, cfg)
+	l := rep.Load
+	t.section(fmt.Sprintf("Load run (%s form: %d concurrent HightouchSync workflows, runs of mixed lengths, one worker; the emulator enforces 200 requests / 10 s)", form, l.Workflows))
+	if err != nil {
+		t.row("load run", err.Error(), "", is(false))
+		return
+	}
+	h, n, w := l.Hightouch, l.Notice, l.Worker
+	t.row("workflows succeeded", fmt.Sprintf("%d / %d in %s", l.Succeeded, l.Workflows, l.Took), "all", is(l.Succeeded == l.Workflows))
+	t.row("429s the emulator had to enforce", fmt.Sprint(h.Enforced429), "0: the worker stays under the limit on its own", is(h.Enforced429 == 0))
+	t.row("Hightouch requests per second", fmt.Sprintf("%.1f average; busiest 10 s: %d requests", h.AvgPerSecond, h.Peak10sCount), "<= 200 per 10 s", is(h.Peak10sCount <= 200))
+	t.row("runs created / never noticed", fmt.Sprintf("%d / %d", h.RunsCreated, n.NeverNoticed), fmt.Sprintf("%d / 0", l.Workflows), is(h.RunsCreated == l.Workflows && n.NeverNoticed == 0))
+	t.row("run end to workflow completion", fmt.Sprintf("median %s, p99 %s, max %s", n.Latency.Median, n.Latency.P99, n.Latency.Max),
+		fmt.Sprintf("polls shared fairly: %d requests for %d runs", h.Polls, l.Workflows), nil)
+	t.row("worker CPU", fmt.Sprintf("%.2f cores average, %.2f peak (10 s)", w.AvgCores, w.PeakCores), fmt.Sprintf("of %d cores", rep.Config.CPUs), nil)
+	t.row("worker resident memory", fmt.Sprintf("%.0f MiB peak", w.PeakRSSBytes/(1<<20)), "", nil)
+	if b := rep.Baseline; b != nil {
+		t.row("worker CPU per short run vs a plain Go loop", fmt.Sprintf("%s vs %s: %.1fx", b.Temporal.CPUPerRun, b.Plain.CPUPerRun, b.Ratio),
+			fmt.Sprintf("%d runs each, same requests (%.1f vs %.1f per run)", b.Runs, b.Temporal.RequestsPerRun, b.Plain.RequestsPerRun), nil)
+	}
+	for _, p := range rep.Problems {
+		t.row("problem", p, "", is(false))
+	}
+}
+
+// checksSection runs the bad-input, secrets and fuzz checks as go test runs.
+func checksSection(ctx context.Context, t *table, root string) {
+	t.section("Bad input, secrets and fuzzing (go test)")
+	checks := []struct {
+		what, target string
+		args         []string
+	}{
+		{"wrong type for every field of every activity input", "InvalidInput naming the field, one attempt",
+			[]string{"-run", "TestEveryFieldOfEveryActivityRejectsWrongTypes|TestBadInputsFailOnceAndClearly|TestOversizedInputIsHandled", "./activities"}},
+		{"bad workflow inputs (unit)", "InvalidInput naming the field", []string{"-run", "InvalidInput", "./workflows"}},
+		{"bad input via temporal CLI, starter and activity calls", "clear error in one attempt; worker keeps serving",
+			[]string{"-run", "TestBadWorkflowInputThroughCLI|TestBadStarterFlags|TestBadActivityInputFailsOnce", "./e2e"}},
+		{"secrets in histories, logs and starter output", "Hightouch and Temporal keys never appear", []string{"-run", "TestSecretsNeverLeak", "./e2e"}},
+		{"fuzz: response decoding (30 s)", "no panic, result xor error", []string{"-run", "^$", "-fuzz", "^FuzzDecodeResponses$", "-fuzztime", "30s", "./client"}},
+		{"fuzz: workflow inputs (30 s)", "decoding never fails; InvalidInput or a valid wait", []string{"-run", "^$", "-fuzz", "^FuzzInputs$", "-fuzztime", "30s", "./workflows"}},
+	}
+	for _, c := range checks {
+		start := time.Now()
+		cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-count=1"}, c.args...)...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		value := "ok in " + time.Since(start).Round(time.Second).String()
+		if err != nil {
+			value = "failed: " + lastLine(string(out))
+		}
+		t.row(c.what, value, c.target, is(err == nil))
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
