@@ -54,6 +54,10 @@ type Config struct {
 	// StartConcurrency is how many workflow starts are in flight at once.
 	StartConcurrency int
 
+	// RunsCSV, when set, is a file to write one line per load run to: its
+	// class, length, times, latency, requests and attempts.
+	RunsCSV string
+
 	// Progress receives progress lines; nil is silent.
 	Progress io.Writer
 	// KeepDir keeps the run's directory (binaries and the logs of the dev

@@ -2,8 +2,11 @@ package loadrun
 
 import (
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -212,6 +215,17 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 	l.Worker.PeakActivitySlotsUsed = smp.activitySlots.max()
 	l.Worker.PeakWorkflowSlotsUsed = smp.workflowSlots.max()
 	l.Worker.PeakStickyCache = smp.stickyCache.max()
+	q := &l.TaskQueue
+	actSum, actCount := smp.actS2SSum.between(before.at, after.at), smp.actS2SCount.between(before.at, after.at)
+	wftSum, wftCount := smp.wftS2SSum.between(before.at, after.at), smp.wftS2SCount.between(before.at, after.at)
+	q.ActivityTasksPerSecond = actCount.rate()
+	q.PeakActivityTasksPerSecond = actCount.peakRate(10 * time.Second)
+	q.ActivityScheduleToStart = secondsDuration(meanOf(&actSum, &actCount))
+	q.PeakActivityScheduleToStart = secondsDuration(peakMean(&actSum, &actCount, 10*time.Second))
+	q.WorkflowTaskScheduleToStart = secondsDuration(meanOf(&wftSum, &wftCount))
+	q.PeakWorkflowTaskScheduleToStart = secondsDuration(peakMean(&wftSum, &wftCount, 10*time.Second))
+	q.PeakBacklog = int(smp.backlog.max())
+	q.PeakBacklogAge = secondsDuration(smp.backlogAge.max())
 	l.DevServer = ProcessUsage{CPUSeconds: after.dev - before.dev, AvgCores: (after.dev - before.dev) / wall, PeakRSSBytes: smp.devRSS.max()}
 	l.Emulator = ProcessUsage{CPUSeconds: after.emu - before.emu, AvgCores: (after.emu - before.emu) / wall, PeakRSSBytes: smp.emuRSS.max()}
 	if smp.machTotal.len() >= 2 {
@@ -246,6 +260,11 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 		r.Notes = append(r.Notes, fmt.Sprintf("the emulator answered %d 429s, %d of them enforced", got, h.Enforced429))
 	}
 	r.Notes = append(r.Notes, smp.errs...)
+	if cfg.RunsCSV != "" {
+		if err := writeRunsCSV(cfg.RunsCSV, runs, ids, syncIDs, outs, runInfos, statsAfter); err != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("writing %s: %v", cfg.RunsCSV, err))
+		}
+	}
 	if l.WorkerLog, err = summarizeLogFile(e.workerLog); err != nil {
 		r.Notes = append(r.Notes, fmt.Sprintf("reading the worker's log: %v", err))
 	}
@@ -261,4 +280,44 @@ func (s *sampler) recent() string {
 	cpu := s.workerCPU.between(now.Add(-11*time.Second), now)
 	return fmt.Sprintf("last 10 s: %.1f Hightouch req/s, worker %.2f cores, RSS %s, activity slots used %.0f; 429s so far %.0f",
 		req.rate(), cpu.rate(), mib(s.workerRSS.last()), s.activitySlots.last(), s.enforced.last())
+}
+
+// writeRunsCSV writes one line per run of the load, for a closer look at
+// the tails.
+func writeRunsCSV(path string, runs []plannedRun, ids []string, syncIDs []int64, outs []outcome, infos [][]hightouchtest.RunInfo, stats hightouchtest.AdminStats) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	ts := func(t *time.Time) string {
+		if t == nil || t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	secs := func(a, b *time.Time) string {
+		if a == nil || b == nil || a.IsZero() || b.IsZero() {
+			return ""
+		}
+		return strconv.FormatFloat(a.Sub(*b).Seconds(), 'f', 3, 64)
+	}
+	_ = w.Write([]string{"workflow", "sync", "class", "length_s", "started", "triggered", "finished", "first_seen_finished", "closed",
+		"trigger_delay_s", "latency_s", "poll_delay_s", "requests", "trigger_attempts", "poll_activities", "poll_attempts", "events", "close_event"})
+	for i, p := range runs {
+		o := outs[i]
+		var created, finished, seen *time.Time
+		if len(infos[i]) > 0 {
+			ri := infos[i][0]
+			created, finished, seen = &ri.CreatedAt, ri.FinishedAt, ri.FirstSeenTerminalAt
+		}
+		started, closed := &o.startedAt, &o.closedAt
+		_ = w.Write([]string{ids[i], strconv.FormatInt(syncIDs[i], 10), mix[p.class].name, strconv.FormatFloat(p.length.Seconds(), 'f', 1, 64),
+			ts(started), ts(created), ts(finished), ts(seen), ts(closed),
+			secs(created, started), secs(closed, finished), secs(seen, finished),
+			strconv.Itoa(stats.Syncs[strconv.FormatInt(syncIDs[i], 10)].Requests),
+			strconv.Itoa(o.triggerAttempts), strconv.Itoa(o.pollActivities), strconv.Itoa(o.pollAttempts), strconv.Itoa(o.events), o.status.String()})
+	}
+	w.Flush()
+	return errors.Join(w.Error(), f.Close())
 }

@@ -243,3 +243,25 @@ func TestRequestLog(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, requestLog{total: 5, triggers: 1, polls: 2, lookups: 1, other: 1, peak10s: 3}, rl)
 }
+
+func TestHistogramMeans(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	var sum, count series
+	// 10 tasks a second waiting 0.1 s each, then 5 s of tasks waiting 2 s.
+	s, c := 0.0, 0.0
+	for i := 0; i <= 30; i++ {
+		if i > 0 {
+			c += 10
+			if i > 20 && i <= 25 {
+				s += 20
+			} else {
+				s += 1
+			}
+		}
+		sum.add(t0.Add(time.Duration(i)*time.Second), s)
+		count.add(t0.Add(time.Duration(i)*time.Second), c)
+	}
+	require.InDelta(t, (25+100)/300.0, meanOf(&sum, &count), 1e-9)
+	require.InDelta(t, (5+100)/100.0, peakMean(&sum, &count, 10*time.Second), 1e-9)
+	require.InDelta(t, 10, count.rate(), 1e-9)
+}

@@ -99,10 +99,11 @@ type LoadReport struct {
 	// machine (every process, other users' included) during the load.
 	MachineBusyCores float64 `json:"machineBusyCores"`
 
-	Hightouch RequestReport  `json:"hightouch"`
-	Notice    NoticeReport   `json:"notice"`
-	Classes   []ClassReport  `json:"classes"`
-	Temporal  TemporalReport `json:"temporal"`
+	TaskQueue TaskQueueReport `json:"taskQueue"`
+	Hightouch RequestReport   `json:"hightouch"`
+	Notice    NoticeReport    `json:"notice"`
+	Classes   []ClassReport   `json:"classes"`
+	Temporal  TemporalReport  `json:"temporal"`
 	// WorkerLog summarises the worker's log over the whole run.
 	WorkerLog LogSummary `json:"workerLog"`
 }
@@ -125,6 +126,26 @@ type WorkerUsage struct {
 	PeakActivitySlotsUsed float64 `json:"peakActivitySlotsUsed"`
 	PeakWorkflowSlotsUsed float64 `json:"peakWorkflowSlotsUsed"`
 	PeakStickyCache       float64 `json:"peakStickyCache"`
+}
+
+// TaskQueueReport is how tasks flowed to the worker, from the SDK's
+// schedule-to-start histograms (one observation per task started) and the
+// dev server's stats of the activity task queue.
+type TaskQueueReport struct {
+	// ActivityTasksPerSecond counts activity attempts started at the worker,
+	// each a poll, a trigger, or one turned away by the rate limit.
+	ActivityTasksPerSecond     float64 `json:"activityTasksPerSecond"`
+	PeakActivityTasksPerSecond float64 `json:"peakActivityTasksPerSecond"`
+	// ActivityScheduleToStart is the mean time an activity task waited in
+	// the task queue (after any retry delay); Peak the highest 10 s mean.
+	ActivityScheduleToStart         Duration `json:"activityScheduleToStart"`
+	PeakActivityScheduleToStart     Duration `json:"peakActivityScheduleToStart"`
+	WorkflowTaskScheduleToStart     Duration `json:"workflowTaskScheduleToStart"`
+	PeakWorkflowTaskScheduleToStart Duration `json:"peakWorkflowTaskScheduleToStart"`
+	// PeakBacklog and PeakBacklogAge are the activity task queue's highest
+	// approximate backlog and oldest waiting task, sampled.
+	PeakBacklog    int      `json:"peakBacklog"`
+	PeakBacklogAge Duration `json:"peakBacklogAge"`
 }
 
 // ProcessUsage is another process's cost during the load, from /proc.
@@ -300,6 +321,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	row("resident memory, peak", mib(l.Worker.PeakRSSBytes), fmt.Sprintf("highest sampled process_resident_memory_bytes (kernel high-water mark %s, at the end %s)", mib(l.Worker.HighWaterRSSBytes), mib(l.Worker.EndRSSBytes)))
 	row("activity slots used, peak", fmt.Sprintf("%.0f", l.Worker.PeakActivitySlotsUsed), fmt.Sprintf("of the SDK's default 1000 unless set; workflow task slots %.0f, sticky cache %.0f, goroutines %.0f",
 		l.Worker.PeakWorkflowSlotsUsed, l.Worker.PeakStickyCache, l.Worker.PeakGoroutines))
+	q := l.TaskQueue
+	head("Task flow (worker's SDK metrics, dev server's task queue stats)")
+	row("activity tasks per second", fmt.Sprintf("%.1f", q.ActivityTasksPerSecond), fmt.Sprintf("attempts started at the worker, average (peak 10 s %.1f): polls, triggers and rate-limit hand-backs", q.PeakActivityTasksPerSecond))
+	row("activity schedule-to-start", q.ActivityScheduleToStart.String(), fmt.Sprintf("mean wait in the task queue (peak 10 s mean %s); backlog peak %d tasks, oldest %s", q.PeakActivityScheduleToStart, q.PeakBacklog, q.PeakBacklogAge))
+	row("workflow task schedule-to-start", q.WorkflowTaskScheduleToStart.String(), fmt.Sprintf("mean (peak 10 s mean %s)", q.PeakWorkflowTaskScheduleToStart))
 	head("Other processes on the same 2 cores (from /proc)")
 	row("dev server CPU", fmt.Sprintf("%.2f cores", l.DevServer.AvgCores), fmt.Sprintf("average; peak RSS %s", mib(l.DevServer.PeakRSSBytes)))
 	row("emulator CPU", fmt.Sprintf("%.2f cores", l.Emulator.AvgCores), fmt.Sprintf("average; peak RSS %s", mib(l.Emulator.PeakRSSBytes)))

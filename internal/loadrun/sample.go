@@ -12,6 +12,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"go.temporal.io/api/enums/v1"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
+	"go.temporal.io/api/workflowservice/v1"
 )
 
 // clockTicks is USER_HZ, the unit of CPU times in /proc (100 on every Linux
@@ -117,6 +121,10 @@ type workerMetrics struct {
 	activitySlotsUsed, wfSlotsUsed float64
 	stickyCache                    float64
 	apiRequests                    float64
+	// Sums and counts of the SDK's schedule-to-start histograms, all types:
+	// the counts are tasks started.
+	activityS2SSum, activityS2SCount float64
+	wfTaskS2SSum, wfTaskS2SCount     float64
 }
 
 // scrapeWorker reads the worker's Prometheus metrics.
@@ -176,6 +184,14 @@ func parseWorkerMetrics(r io.Reader) (workerMetrics, error) {
 			m.stickyCache += v
 		case "hightouch_api_requests_total":
 			m.apiRequests += v
+		case "temporal_activity_schedule_to_start_latency_seconds_sum":
+			m.activityS2SSum += v
+		case "temporal_activity_schedule_to_start_latency_seconds_count":
+			m.activityS2SCount += v
+		case "temporal_workflow_task_schedule_to_start_latency_seconds_sum":
+			m.wfTaskS2SSum += v
+		case "temporal_workflow_task_schedule_to_start_latency_seconds_count":
+			m.wfTaskS2SCount += v
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -196,6 +212,9 @@ type sampler struct {
 	mu sync.Mutex
 	// worker (from its /metrics)
 	workerCPU, workerRSS, goroutines, activitySlots, workflowSlots, stickyCache series
+	actS2SSum, actS2SCount, wftS2SSum, wftS2SCount                              series
+	// the activity task queue at the dev server (DescribeTaskQueue stats)
+	backlog, backlogAge series
 	// other processes and the machine (from /proc)
 	devCPU, devRSS, emuCPU, emuRSS, selfCPUs, machBusy, machTotal series
 	// emulator counters
@@ -261,6 +280,10 @@ func (s *sampler) sampleProcesses(ctx context.Context) {
 			s.fail("worker metrics: %v", err)
 		}
 	}
+	tq, errTQ := s.e.tc.WorkflowService().DescribeTaskQueue(ctx, &workflowservice.DescribeTaskQueueRequest{
+		Namespace: "default", TaskQueue: &taskqueuepb.TaskQueue{Name: s.e.taskQueue},
+		TaskQueueType: enums.TASK_QUEUE_TYPE_ACTIVITY, ReportStats: true,
+	})
 	dev, errDev := readProc(s.e.devServer.Pid())
 	emu, errEmu := readProc(s.e.emulator.Pid())
 	busy, total, errMach := machineCPU()
@@ -274,6 +297,16 @@ func (s *sampler) sampleProcesses(ctx context.Context) {
 		s.activitySlots.add(now, m.activitySlotsUsed)
 		s.workflowSlots.add(now, m.wfSlotsUsed)
 		s.stickyCache.add(now, m.stickyCache)
+		s.actS2SSum.add(now, m.activityS2SSum)
+		s.actS2SCount.add(now, m.activityS2SCount)
+		s.wftS2SSum.add(now, m.wfTaskS2SSum)
+		s.wftS2SCount.add(now, m.wfTaskS2SCount)
+	}
+	if errTQ == nil && tq.GetStats() != nil {
+		s.backlog.add(now, float64(tq.GetStats().GetApproximateBacklogCount()))
+		s.backlogAge.add(now, tq.GetStats().GetApproximateBacklogAge().AsDuration().Seconds())
+	} else if errTQ != nil && ctx.Err() == nil {
+		s.fail("task queue stats: %v", errTQ)
 	}
 	if errDev == nil {
 		s.devCPU.add(now, dev.cpu)

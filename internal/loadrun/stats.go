@@ -160,3 +160,40 @@ func meanMaxOf(vs []int) meanMax {
 	}
 	return meanMax{Mean: float64(sum) / float64(len(vs)), Max: slices.Max(vs)}
 }
+
+// meanOf is the mean of the observations a histogram recorded over the
+// series (sum and count sampled together): Δsum / Δcount.
+func meanOf(sum, count *series) float64 {
+	n := count.len()
+	if n < 2 || sum.len() != n {
+		return 0
+	}
+	dc := count.last() - count.v[0]
+	if dc <= 0 {
+		return 0
+	}
+	return (sum.last() - sum.v[0]) / dc
+}
+
+// peakMean is the highest mean of a histogram's observations over any
+// stretch of at least window (see peakRate for the stretches).
+func peakMean(sum, count *series, window time.Duration) float64 {
+	n := count.len()
+	if sum.len() != n {
+		return 0
+	}
+	peak, j := 0.0, 0
+	for i := 0; i < n; i++ {
+		j = max(j, i)
+		for j < n && count.at[j].Sub(count.at[i]) < window {
+			j++
+		}
+		if j == n {
+			break
+		}
+		if dc := count.v[j] - count.v[i]; dc > 0 {
+			peak = max(peak, (sum.v[j]-sum.v[i])/dc)
+		}
+	}
+	return peak
+}

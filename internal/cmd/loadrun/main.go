@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keep := fs.Bool("keep", false, "keep the run directory (binaries, logs of the dev server, emulator and worker)")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of a table")
 	save := fs.String("save", "", "also write the report as JSON to this file")
+	runsCSV := fs.String("runs-csv", "", "write one line per load run (times, latency, requests, attempts) to this file")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *seed != 0 {
 		cfg.Seed = *seed
 	}
-	cfg.WorkerEnv, cfg.DevServerArgs, cfg.DevServerDB, cfg.KeepDir = workerEnv, devArgs, *devDB, *keep
+	cfg.WorkerEnv, cfg.DevServerArgs, cfg.DevServerDB, cfg.KeepDir, cfg.RunsCSV = workerEnv, devArgs, *devDB, *keep, *runsCSV
 	if !*quiet {
 		cfg.Progress = stderr
 	}
