@@ -31,6 +31,8 @@ type Config struct {
 	BaselineRunLength time.Duration
 	// BaselineStartsPerSecond paces the baseline's starts so that neither
 	// side ever waits for the rate limit: both then make the same requests.
+	// A 20 s run makes about 15 requests, so 1 start a second asks for 15
+	// of the worker's 18 requests a second.
 	BaselineStartsPerSecond float64
 
 	// EmulatorRateLimit is the workspace limit the emulator enforces with 429s.
@@ -71,7 +73,7 @@ const (
 	DefaultLongest                 = 8 * time.Minute
 	DefaultBaselineRuns            = 200
 	DefaultBaselineRunLength       = 20 * time.Second
-	DefaultBaselineStartsPerSecond = 1.25
+	DefaultBaselineStartsPerSecond = 1.0
 	DefaultEmulatorRateLimit       = "200/10s"
 	DefaultSampleInterval          = 2 * time.Second
 	DefaultStartConcurrency        = 32
