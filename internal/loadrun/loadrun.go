@@ -16,6 +16,7 @@ package loadrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,7 +52,8 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 	defer func() {
 		logf("stopping the worker, the emulator and the dev server")
 		e.close()
-		if err != nil || len(rep.Problems) > 0 || cfg.KeepDir {
+		stopped := errors.Is(err, context.Canceled) && ctx.Err() != nil
+		if cfg.KeepDir || (!stopped && (err != nil || len(rep.Problems) > 0)) {
 			rep.Dir = e.dir
 		} else {
 			_ = os.RemoveAll(e.dir)
