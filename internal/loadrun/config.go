@@ -51,7 +51,7 @@ type Config struct {
 	// CPU are read; the emulator's request counter is read every second.
 	SampleInterval time.Duration
 	// WaitTimeout bounds the wait for the load's workflows; workflows still
-	// open then are reported as unfinished and terminated.
+	// open then are reported as unfinished (and end with the dev server).
 	WaitTimeout time.Duration
 	// StartConcurrency is how many workflow starts are in flight at once.
 	StartConcurrency int

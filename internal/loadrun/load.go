@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
@@ -66,32 +65,39 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 
 	logf("load: starting %d HightouchSync workflows", n)
 	start := time.Now()
-	var started atomic.Int64
+	startedOK := make([]bool, n)
 	var startErrs []string
 	var mu sync.Mutex
 	_ = forEach(ctx, n, cfg.StartConcurrency, func(ctx context.Context, i int) error {
-		if err := e.startSync(ctx, ids[i], syncIDs[i]); err != nil {
-			mu.Lock()
+		err := e.startSync(ctx, ids[i], syncIDs[i])
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
 			if len(startErrs) < 5 {
 				startErrs = append(startErrs, fmt.Sprintf("starting %s: %v", ids[i], err))
 			}
-			mu.Unlock()
 			return err
 		}
-		started.Add(1)
+		startedOK[i] = true
 		return nil
 	})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	var startedIDs []string
+	for i, ok := range startedOK {
+		if ok {
+			startedIDs = append(startedIDs, ids[i])
+		}
+	}
 	l := &r.Load
-	l.Workflows, l.Started, l.StartTook = n, int(started.Load()), Duration(time.Since(start))
+	l.Workflows, l.Started, l.StartTook = n, len(startedIDs), Duration(time.Since(start))
 	l.Failures = append(l.Failures, startErrs...)
 	logf("load: started %d workflows in %s; waiting (at most %s)", l.Started, l.StartTook, cfg.WaitTimeout)
 
 	lastLog := time.Now()
-	allClosed, err := e.waitClosed(ctx, loadPrefix, ids[:], cfg.WaitTimeout, func(closed int) {
-		if time.Since(lastLog) < 30*time.Second && closed < n {
+	allClosed, err := e.waitClosed(ctx, loadPrefix, startedIDs, cfg.WaitTimeout, func(closed int) {
+		if time.Since(lastLog) < 30*time.Second && closed < len(startedIDs) {
 			return
 		}
 		lastLog = time.Now()
@@ -114,9 +120,15 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 	}
 
 	logf("load: reading %d histories and the emulator's runs", n)
-	outs, err := e.outcomes(ctx, ids)
+	startedOuts, err := e.outcomes(ctx, startedIDs)
 	if err != nil {
 		return err
+	}
+	outs := make([]outcome, n) // zero for a workflow that never started
+	for i, j := 0, 0; i < n; i++ {
+		if startedOK[i] {
+			outs[i], j = startedOuts[j], j+1
+		}
 	}
 	runInfos, err := e.runsOf(ctx, syncIDs)
 	if err != nil {
@@ -139,6 +151,7 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 	)
 	for i, o := range outs {
 		switch {
+		case !startedOK[i]:
 		case o.succeeded():
 			l.Succeeded++
 		case o.closed:
