@@ -324,3 +324,22 @@ func TestLocalRateLimitHandsTheWaitToTheServer(t *testing.T) {
 	require.LessOrEqual(t, appErr.NextRetryDelay(), 25*time.Second)
 	require.Equal(t, 1, f.emu.Stats().Requests, "the second request never left the worker")
 }
+
+func TestPollTurnedAwayLocallyWaitsForItsNextTurn(t *testing.T) {
+	f := newFixture(t)
+	id := f.emu.NewSync("long", hightouchtest.Scenario{Phases: []hightouchtest.Phase{{Status: "processing", Duration: time.Hour}}})
+	var trig client.TriggerRunOutput
+	require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":`+jsonID(id)+`}`, &trig))
+	f.acts.Client = client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(f.acts.Client.ServerURL()),
+		client.WithClient(ratelimit.New(http.DefaultClient, 0.1, 1, nil)))
+	require.NoError(t, f.exec(t, "GetSync", `{"syncId":1}`, nil)) // spends the only token: the next wait is 10 s
+
+	// A run half an hour old is due every 30 s: turned away, it is not
+	// retried in 10 s but at its next turn.
+	in := activities.PollSyncRunInput{SyncID: client.ID(id), RunID: trig.ID, TriggeredAt: f.clock.Now().Add(-30 * time.Minute), LastStatus: "processing"}
+	_, err := f.env.ExecuteActivity("PollSyncRun", in)
+	appErr := errType(t, err)
+	require.Equal(t, errortypes.HightouchRateLimited, appErr.Type())
+	require.GreaterOrEqual(t, appErr.NextRetryDelay(), 30*time.Second)
+	require.LessOrEqual(t, appErr.NextRetryDelay(), 36*time.Second)
+}

@@ -72,18 +72,32 @@ func classify(ctx context.Context, err error) error {
 	// The worker's own rate limit would have queued the request too long:
 	// hand the wait to the server, spread a little so that the requests
 	// turned away together do not all come back together.
-	var local interface{ RetryAfter() time.Duration }
-	if errors.As(err, &local) {
-		delay := local.RetryAfter()
-		delay += time.Duration(rand.Int64N(int64(delay/5) + 1))
-		return temporal.NewApplicationErrorWithOptions(err.Error(), errortypes.HightouchRateLimited, temporal.ApplicationErrorOptions{
-			NextRetryDelay: min(max(delay, minRetryAfter), maxRetryAfter),
-			Category:       temporal.ApplicationErrorCategoryBenign,
-		})
+	if delay, ok := localWait(err); ok {
+		return limitedLocally(err, delay)
 	}
 	// Transport and decode errors: the request may or may not have reached
 	// Hightouch; both are worth another attempt.
 	return temporal.NewApplicationErrorWithOptions(err.Error(), errortypes.HightouchServerError, temporal.ApplicationErrorOptions{})
+}
+
+// localWait reports the wait the worker's own rate limit asked for.
+func localWait(err error) (time.Duration, bool) {
+	var local interface{ RetryAfter() time.Duration }
+	if errors.As(err, &local) {
+		return local.RetryAfter(), true
+	}
+	return 0, false
+}
+
+// limitedLocally is the benign retry for a request the worker's own rate
+// limit turned away, spread a little so that the requests turned away
+// together do not all come back together.
+func limitedLocally(err error, delay time.Duration) error {
+	delay += time.Duration(rand.Int64N(int64(delay/5) + 1))
+	return temporal.NewApplicationErrorWithOptions(err.Error(), errortypes.HightouchRateLimited, temporal.ApplicationErrorOptions{
+		NextRetryDelay: min(max(delay, minRetryAfter), maxRetryAfter),
+		Category:       temporal.ApplicationErrorCategoryBenign,
+	})
 }
 
 // typeOfStatus maps an HTTP status to its error type and retryability.

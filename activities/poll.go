@@ -205,6 +205,12 @@ func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt tim
 	for {
 		now := clock.Now()
 		snap, stop, err := check(now)
+		if delay, ok := localWait(err); ok {
+			// The worker's request budget is spent: come back no sooner than
+			// this run's next poll was due, so that a busy worker does not
+			// poll each run more often than when it is idle.
+			return nil, limitedLocally(err, max(delay, p.Interval(now.Sub(triggeredAt))))
+		}
 		if err != nil {
 			return nil, err
 		}
