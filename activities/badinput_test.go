@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
 // TestEveryFieldOfEveryActivityRejectsWrongTypes sends each field of each
@@ -23,18 +24,18 @@ func TestEveryFieldOfEveryActivityRejectsWrongTypes(t *testing.T) {
 		m, ok := typ.MethodByName(name)
 		require.True(t, ok, name)
 		in := m.Type.In(2) // receiver, context, input
-		for _, field := range fieldsOf(in) {
-			wrong := wrongValue(field.typ)
+		for _, field := range jsoninput.Fields(in) {
+			wrong := wrongValue(field.Type)
 			if wrong == "" {
 				continue // a free-form field (any) takes every JSON value
 			}
-			t.Run(name+"/"+field.name, func(t *testing.T) {
+			t.Run(name+"/"+field.Name, func(t *testing.T) {
 				f := newFixture(t)
-				err := f.exec(t, name, fmt.Sprintf(`{%q:%s}`, field.name, wrong), nil)
+				err := f.exec(t, name, fmt.Sprintf(`{%q:%s}`, field.Name, wrong), nil)
 				appErr := errType(t, err)
 				require.Equal(t, errortypes.InvalidInput, appErr.Type(), "%v", err)
 				require.True(t, appErr.NonRetryable())
-				require.Contains(t, err.Error(), fmt.Sprintf("field %q", field.name))
+				require.Contains(t, err.Error(), fmt.Sprintf("field %q", field.Name))
 				require.Zero(t, f.emu.Stats().Requests)
 			})
 			checked++
@@ -46,29 +47,6 @@ func TestEveryFieldOfEveryActivityRejectsWrongTypes(t *testing.T) {
 		})
 	}
 	require.Greater(t, checked, 100, "the matrix covers the inputs' fields")
-}
-
-type inputField struct {
-	name string
-	typ  reflect.Type
-}
-
-// fieldsOf lists the JSON fields of an input type, embedded structs included.
-func fieldsOf(t reflect.Type) []inputField {
-	var out []inputField
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		switch {
-		case name == "-":
-		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
-			out = append(out, fieldsOf(f.Type)...)
-		case !f.IsExported():
-		default:
-			out = append(out, inputField{name: name, typ: f.Type})
-		}
-	}
-	return out
 }
 
 // wrongValue is a JSON value that the Go type cannot take, or "" when the

@@ -83,26 +83,41 @@ func fieldError(field string, raw json.RawMessage, err error, t reflect.Type) er
 	}
 }
 
-// FieldNames lists the JSON names of a struct type's fields, including those
-// of embedded structs, in declaration order.
-func FieldNames(t reflect.Type) []string {
+// Field is one JSON field of an input type.
+type Field struct {
+	Name string
+	Type reflect.Type
+}
+
+// Fields lists the JSON fields of a struct type, including those of
+// embedded structs, in declaration order.
+func Fields(t reflect.Type) []Field {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	var names []string
+	var out []Field
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch {
 		case name == "-":
 		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
-			names = append(names, FieldNames(f.Type)...)
+			out = append(out, Fields(f.Type)...)
 		case !f.IsExported():
 		case name != "":
-			names = append(names, name)
+			out = append(out, Field{Name: name, Type: f.Type})
 		default:
-			names = append(names, f.Name)
+			out = append(out, Field{Name: f.Name, Type: f.Type})
 		}
+	}
+	return out
+}
+
+// FieldNames lists the JSON names of a struct type's fields.
+func FieldNames(t reflect.Type) []string {
+	var names []string
+	for _, f := range Fields(t) {
+		names = append(names, f.Name)
 	}
 	return names
 }
