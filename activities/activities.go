@@ -15,6 +15,7 @@ package activities
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
@@ -28,6 +29,13 @@ type Activities struct {
 	// Clock drives poll intervals; nil means the real clock. Tests use a
 	// simulated clock shared with the Hightouch emulator.
 	Clock Clock
+	// RequestsPerSecond is this worker's Hightouch request budget (its
+	// client-side rate limit), shared fairly between the runs it waits on:
+	// with N runs, none is polled more often than N / (0.9 × budget). Zero
+	// means no budget to share.
+	RequestsPerSecond float64
+
+	waits activeWaits
 }
 
 // Clock tells time and waits. The poll activities use it so that tests and
@@ -53,6 +61,16 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// fairShare is the shortest poll interval that lets the budget cover every
+// run this worker waits on, keeping a tenth of it for triggers and calls.
+func (a *Activities) fairShare() time.Duration {
+	if a.RequestsPerSecond <= 0 {
+		return 0
+	}
+	n := a.waits.count(a.clock().Now())
+	return time.Duration(float64(n) / (0.9 * a.RequestsPerSecond) * float64(time.Second))
+}
+
 func (a *Activities) clock() Clock {
 	if a.Clock == nil {
 		return realClock{}
@@ -68,4 +86,44 @@ var Names = []string{
 	"ListDestination", "ListModel", "ListSource", "ListSync", "ListSyncRuns",
 	"TriggerRun", "TriggerRunCustom", "TriggerRunIDGraph", "TriggerSequenceRun",
 	"UpdateDestination", "UpdateModel", "UpdateSource", "UpdateSync",
+}
+
+// activeWaitWindow forgets a run not polled for this long (its workflow was
+// cancelled, or moved to another worker).
+const activeWaitWindow = 15 * time.Minute
+
+// activeWaits tracks the runs this worker polled recently.
+type activeWaits struct {
+	mu        sync.Mutex
+	seen      map[string]time.Time
+	lastPrune time.Time
+}
+
+func (w *activeWaits) touch(key string, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.seen == nil {
+		w.seen = map[string]time.Time{}
+	}
+	w.seen[key] = now
+}
+
+func (w *activeWaits) forget(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.seen, key)
+}
+
+func (w *activeWaits) count(now time.Time) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if now.Sub(w.lastPrune) > time.Minute {
+		for k, t := range w.seen {
+			if now.Sub(t) > activeWaitWindow {
+				delete(w.seen, k)
+			}
+		}
+		w.lastPrune = now
+	}
+	return len(w.seen)
 }

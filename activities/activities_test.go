@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -342,4 +343,45 @@ func TestPollTurnedAwayLocallyWaitsForItsNextTurn(t *testing.T) {
 	require.Equal(t, errortypes.HightouchRateLimited, appErr.Type())
 	require.GreaterOrEqual(t, appErr.NextRetryDelay(), 30*time.Second)
 	require.LessOrEqual(t, appErr.NextRetryDelay(), 36*time.Second)
+}
+
+func TestPollsShareTheBudgetFairly(t *testing.T) {
+	f := newFixture(t)
+	f.acts.RequestsPerSecond = 0.1 // 9 polls a minute for everyone
+	long := hightouchtest.Scenario{Phases: []hightouchtest.Phase{{Status: "processing", Duration: time.Hour}}}
+	poll := func(id int64, runID client.RunID) time.Duration {
+		in := activities.PollSyncRunInput{SyncID: client.ID(id), RunID: runID, TriggeredAt: f.clock.Now().Add(-time.Hour), LastStatus: "processing"}
+		_, err := f.env.ExecuteActivity("PollSyncRun", in)
+		appErr := errType(t, err)
+		require.Equal(t, errortypes.StillRunning, appErr.Type())
+		return appErr.NextRetryDelay()
+	}
+	var last time.Duration
+	for i := range 10 {
+		id := f.emu.NewSync(fmt.Sprintf("long-%d", i), long)
+		var trig client.TriggerRunOutput
+		require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":`+jsonID(id)+`}`, &trig))
+		last = poll(id, trig.ID)
+	}
+	// Ten runs on 0.1 requests per second (90% of it for polls): each is
+	// polled every 10 / 0.09 s, not every 30 s.
+	require.InDelta(t, (10 / 0.09), last.Seconds(), 1)
+}
+
+func TestTriggerRefusedLocallyDoesNotLookForRuns(t *testing.T) {
+	f := newFixture(t)
+	f.acts.Client = client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(f.acts.Client.ServerURL()),
+		client.WithClient(ratelimit.New(http.DefaultClient, 0.05, 1, nil)))
+	require.NoError(t, f.exec(t, "GetSync", `{"syncId":1}`, nil)) // spends the only token
+	var hb []string
+	f.env.SetOnActivityHeartbeatListener(func(_ *activity.Info, d converter.EncodedValues) {
+		var st map[string]any
+		if d.Get(&st) == nil {
+			hb = append(hb, fmt.Sprint(st["sent"]))
+		}
+	})
+	err := f.exec(t, "TriggerRun", `{"syncId":1}`, nil)
+	require.Equal(t, errortypes.HightouchRateLimited, errType(t, err).Type())
+	require.NotEmpty(t, hb)
+	require.Equal(t, "false", hb[len(hb)-1], "the attempt records that nothing was sent, so a retry need not look for an earlier run")
 }

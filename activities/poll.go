@@ -101,7 +101,9 @@ func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*Syn
 	}
 	return run(ctx, in.decodeError(), check, func() (*SyncRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
-		return poll(ctx, a.clock(), p, in.TriggeredAt, func(now time.Time) (SyncRunSnapshot, bool, error) {
+		key := "sync-run/" + string(in.RunID)
+		return poll(ctx, a.clock(), p, in.TriggeredAt, a.fairShare, func(now time.Time) (SyncRunSnapshot, bool, error) {
+			a.waits.touch(key, now)
 			r, err := a.Client.GetSyncRun(ctx, in.SyncID, in.RunID)
 			if err != nil {
 				return SyncRunSnapshot{}, false, err
@@ -115,6 +117,9 @@ func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*Syn
 			if snap.Listed() && !snap.Status.Known() && snap.Status != in.LastStatus {
 				activity.GetLogger(ctx).Warn("Hightouch reported a run status this worker does not know",
 					"syncId", in.SyncID, "runId", in.RunID, "status", snap.Status, "finished", snap.FinishedAt != nil)
+			}
+			if snap.Ended() {
+				a.waits.forget(key)
 			}
 			stop := snap.Ended() || (in.ReturnOnChange && snap.Status != in.LastStatus)
 			return snap, stop, nil
@@ -148,7 +153,9 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 	}
 	return run(ctx, in.decodeError(), check, func() (*SequenceRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
-		return poll(ctx, a.clock(), p, in.TriggeredAt, func(now time.Time) (SequenceRunSnapshot, bool, error) {
+		key := "sequence-run/" + in.SequenceRunID
+		return poll(ctx, a.clock(), p, in.TriggeredAt, a.fairShare, func(now time.Time) (SequenceRunSnapshot, bool, error) {
+			a.waits.touch(key, now)
 			snap := SequenceRunSnapshot{SequenceRunID: in.SequenceRunID}
 			r, err := a.Client.GetSyncSequenceRun(ctx, in.SequenceRunID)
 			switch {
@@ -167,6 +174,7 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 				if err := a.fillMemberRuns(ctx, &snap); err != nil {
 					return snap, false, err
 				}
+				a.waits.forget(key)
 				return snap, true, nil
 			}
 			return snap, in.ReturnOnChange && snap.Fingerprint() != in.LastFingerprint, nil
@@ -200,16 +208,20 @@ func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapsh
 // poll runs check until it says stop, sleeping between checks while the run
 // is younger than the policy's hold window and handing the wait to the
 // server's retry timer after that.
-func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt time.Time, check func(now time.Time) (S, bool, error)) (*S, error) {
+//
+// share is the fair share of the worker's request budget: the shortest
+// interval at which every run the worker waits on can be polled.
+func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt time.Time, share func() time.Duration, check func(now time.Time) (S, bool, error)) (*S, error) {
 	stopping := activity.GetWorkerStopChannel(ctx)
 	for {
 		now := clock.Now()
 		snap, stop, err := check(now)
+		interval := max(p.Interval(now.Sub(triggeredAt)), share())
 		if delay, ok := localWait(err); ok {
 			// The worker's request budget is spent: come back no sooner than
 			// this run's next poll was due, so that a busy worker does not
-			// poll each run more often than when it is idle.
-			return nil, limitedLocally(err, max(delay, p.Interval(now.Sub(triggeredAt))))
+			// poll each run more often than its share.
+			return nil, limitedLocally(err, max(delay, interval))
 		}
 		if err != nil {
 			return nil, err
@@ -217,7 +229,7 @@ func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt tim
 		if stop {
 			return &snap, nil
 		}
-		wait := p.Interval(now.Sub(triggeredAt))
+		wait := interval
 		if now.Add(wait).Sub(triggeredAt) > p.HoldWindow.Std() {
 			// The failure's details carry the snapshot to `temporal workflow
 			// describe` and the UI.

@@ -90,8 +90,12 @@ func heartbeating[T any](ctx context.Context, state triggerState, f func() (T, e
 }
 
 // mayHaveReached reports whether a failed request may have been acted on:
-// any 5xx or transport error may have been; a 4xx (429 included) was not.
+// any 5xx or transport error may have been; a 4xx (429 included) was not,
+// nor a request the worker's own rate limit never let out.
 func mayHaveReached(err error) bool {
+	if _, local := localWait(err); local {
+		return false
+	}
 	code := client.StatusCode(err)
 	return code == 0 || code >= 500
 }

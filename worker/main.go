@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		OnFatalError:                 func(err error) { fatal <- err },
 	})
 	workflows.Register(w)
-	w.RegisterActivity(&activities.Activities{Client: ht})
+	w.RegisterActivity(&activities.Activities{Client: ht, RequestsPerSecond: cfg.rateLimit})
 
 	health := newHealth(tc)
 	var httpSrv *http.Server
