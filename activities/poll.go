@@ -31,6 +31,11 @@ const (
 	DefaultNotListedTimeout = 10 * time.Minute
 )
 
+// maxLoopSleep is the longest the hold-window loop sleeps between polls; a
+// longer interval (a large minimum, or a busy worker's fair share) goes to
+// the server's retry timer, well inside the poll's 30 s heartbeat timeout.
+const maxLoopSleep = 15 * time.Second
+
 // PollPolicy bounds how often a wait polls. Zero fields take the defaults.
 type PollPolicy struct {
 	MinInterval      Duration `json:"minInterval,omitempty"`
@@ -230,7 +235,7 @@ func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt tim
 			return &snap, nil
 		}
 		wait := interval
-		if now.Add(wait).Sub(triggeredAt) > p.HoldWindow.Std() {
+		if wait > maxLoopSleep || now.Add(wait).Sub(triggeredAt) > p.HoldWindow.Std() {
 			// The failure's details carry the snapshot to `temporal workflow
 			// describe` and the UI.
 			return nil, stillRunning(wait, snap)

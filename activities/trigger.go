@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -29,38 +30,75 @@ const (
 	adoptMaxPages = 20
 )
 
-// triggerState is heartbeated before a trigger request leaves, so that a
-// retried attempt knows when the first attempt started and whether an
-// earlier attempt may have reached Hightouch. (The first heartbeat of an
-// attempt is sent synchronously, so the mark is on the server before the
-// request goes out.)
+// triggerState is heartbeated around each trigger request, so that a retried
+// attempt knows which earlier requests may have reached Hightouch, and when.
+// (The first heartbeat of an attempt is sent synchronously, so the mark is
+// on the server before the request goes out.)
 type triggerState struct {
 	FirstAttemptAt time.Time `json:"firstAttemptAt"`
-	Sent           bool      `json:"sent"`
+	// Sends are the earlier requests that may have reached Hightouch, oldest
+	// first (at most maxSends).
+	Sends []sendWindow `json:"sends,omitempty"`
 }
 
-// beginTrigger returns the state left by earlier attempts, if any, and marks
-// this attempt as about to send.
-func (a *Activities) beginTrigger(ctx context.Context) (prev triggerState, retried bool) {
+// sendWindow is when a request that may have reached Hightouch was out. To
+// is zero when its attempt ended without saying (the worker died).
+type sendWindow struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to,omitzero"`
+}
+
+// maxSends bounds the windows remembered; older ones are long listed.
+const maxSends = 20
+
+// until is the latest time the request could have created a run.
+func (w sendWindow) until() time.Time {
+	if w.To.IsZero() {
+		return w.From.Add(CallTimeout)
+	}
+	return w.To
+}
+
+// CallTimeout bounds one attempt of an API call activity (the workflows use
+// it as StartToClose).
+const CallTimeout = time.Minute
+
+// beginTrigger returns the state earlier attempts left and the state of this
+// attempt, which it marks on the server as about to send.
+func (a *Activities) beginTrigger(ctx context.Context) (prev, cur triggerState) {
 	info := activity.GetInfo(ctx)
-	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prev) == nil && !prev.FirstAttemptAt.IsZero() {
-		retried = true
-	} else if info.Attempt > 1 {
-		// No mark survived: assume the worst, from the schedule time.
-		prev, retried = triggerState{FirstAttemptAt: info.ScheduledTime, Sent: true}, true
-	} else {
-		prev.FirstAttemptAt = a.clock().Now()
+	now := a.clock().Now()
+	switch {
+	case activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prev) == nil && !prev.FirstAttemptAt.IsZero():
+	case info.Attempt > 1:
+		// No mark survived: assume an earlier request may have landed any
+		// time since the schedule.
+		prev = triggerState{FirstAttemptAt: info.ScheduledTime, Sends: []sendWindow{{From: info.ScheduledTime, To: now}}}
+	default:
+		prev.FirstAttemptAt = now
 	}
-	activity.RecordHeartbeat(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sent: true})
-	return prev, retried
+	cur = triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sends: append(slices.Clone(prev.Sends), sendWindow{From: now})}
+	if len(cur.Sends) > maxSends {
+		cur.Sends = cur.Sends[len(cur.Sends)-maxSends:]
+	}
+	activity.RecordHeartbeat(ctx, cur)
+	return prev, cur
 }
 
-// endTrigger records a failure that certainly did not reach Hightouch (any
-// 4xx, 429 included), so that the next attempt need not look for a run.
-func endTrigger(ctx context.Context, prev triggerState, err error) {
-	if err != nil && !mayHaveReached(err) {
-		activity.RecordHeartbeat(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sent: prev.Sent})
+// endTrigger records how this attempt's request ended: a failure that
+// certainly did not reach Hightouch (any 4xx, 429 included, or the worker's
+// own rate limit) drops its window; any other closes it.
+func (a *Activities) endTrigger(ctx context.Context, cur triggerState, err error) {
+	if err == nil {
+		return
 	}
+	last := len(cur.Sends) - 1
+	if mayHaveReached(err) {
+		cur.Sends[last].To = a.clock().Now()
+	} else {
+		cur.Sends = cur.Sends[:last]
+	}
+	activity.RecordHeartbeat(ctx, cur)
 }
 
 // triggerHeartbeatEvery keeps a trigger attempt's heartbeats well inside the
@@ -140,22 +178,22 @@ func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomIn
 	})
 }
 
-// triggerSync sends a sync trigger once per run: when an earlier attempt
-// may have reached Hightouch, it adopts the run that attempt created, if the
+// triggerSync sends a sync trigger once per run: when an earlier request
+// may have reached Hightouch, it adopts the run that request created, if the
 // sync lists one.
 func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), send func() (*client.TriggerRunOutput, error)) (*client.TriggerRunOutput, error) {
-	prev, retried := a.beginTrigger(ctx)
-	if retried && prev.Sent {
+	prev, cur := a.beginTrigger(ctx)
+	if len(prev.Sends) > 0 {
 		id, err := syncID()
 		if err != nil {
 			return nil, err
 		}
-		if out, err := a.adoptEarlierRun(ctx, id, prev.FirstAttemptAt); out != nil || err != nil {
+		if out, err := a.adoptEarlierRun(ctx, id, prev.Sends, cur); out != nil || err != nil {
 			return out, err
 		}
 	}
-	out, err := heartbeating(ctx, prev, send)
-	endTrigger(ctx, prev, err)
+	out, err := heartbeating(ctx, cur, send)
+	a.endTrigger(ctx, cur, err)
 	return out, err
 }
 
@@ -167,13 +205,16 @@ func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, 
 func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceRunInput) (*client.TriggerSequenceRunOutput, error) {
 	check := func() error { return requireString("syncSequenceId", in.SyncSequenceID, "the id of a sync sequence") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
-		if prev, retried := a.beginTrigger(ctx); retried && prev.Sent {
+		prev, cur := a.beginTrigger(ctx)
+		if len(prev.Sends) > 0 {
 			activity.GetLogger(ctx).Warn("Retrying a sequence trigger; Hightouch returns the run in progress if the earlier attempt started one",
 				"syncSequenceId", in.SyncSequenceID, "attempt", activity.GetInfo(ctx).Attempt)
 		}
-		return heartbeating(ctx, triggerState{FirstAttemptAt: activity.GetInfo(ctx).ScheduledTime, Sent: true}, func() (*client.TriggerSequenceRunOutput, error) {
+		out, err := heartbeating(ctx, cur, func() (*client.TriggerSequenceRunOutput, error) {
 			return a.Client.TriggerSequenceRun(ctx, in.SyncSequenceID)
 		})
+		a.endTrigger(ctx, cur, err)
+		return out, err
 	})
 }
 
@@ -183,27 +224,27 @@ func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceR
 func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraphInput) (*client.TriggerRunIDGraphOutput, error) {
 	check := func() error { return requireString("graphId", in.GraphID, "the id of an identity graph") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
-		prev, retried := a.beginTrigger(ctx)
-		if retried && prev.Sent {
+		prev, cur := a.beginTrigger(ctx)
+		if len(prev.Sends) > 0 {
 			return nil, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("TriggerRunIDGraph: an earlier attempt sent the trigger for graph %q and got no clear answer; "+
 					"not sending it again, since the API cannot tell whether a run started. Check Hightouch before triggering again", in.GraphID),
 				errortypes.HightouchServerError, nil)
 		}
-		out, err := heartbeating(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sent: true}, func() (*client.TriggerRunIDGraphOutput, error) {
+		out, err := heartbeating(ctx, cur, func() (*client.TriggerRunIDGraphOutput, error) {
 			return a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
 		})
-		endTrigger(ctx, triggerState{FirstAttemptAt: prev.FirstAttemptAt}, err)
+		a.endTrigger(ctx, cur, err)
 		return out, err
 	})
 }
 
-// adoptEarlierRun returns the run of the sync created since the first
-// attempt, if one is listed.
-func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, firstAttemptAt time.Time) (*client.TriggerRunOutput, error) {
-	since := firstAttemptAt.Add(-adoptSkew)
+// adoptEarlierRun returns the run of the sync that one of the earlier
+// requests created, if one is listed: the earliest run created while such a
+// request was out. cur is heartbeated while it waits.
+func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, sends []sendWindow, cur triggerState) (*client.TriggerRunOutput, error) {
 	for look := 0; ; look++ {
-		found, err := a.findRunCreatedSince(ctx, syncID, since)
+		found, err := a.findRunSentIn(ctx, syncID, sends)
 		if err != nil {
 			return nil, err
 		}
@@ -214,11 +255,16 @@ func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, firs
 		}
 		// A run created moments ago may not be listed yet: look once more
 		// after the grace period before concluding that none was created.
-		wait := firstAttemptAt.Add(listingGrace).Sub(a.clock().Now())
+		last := sends[len(sends)-1]
+		end := last.To
+		if end.IsZero() {
+			end = last.From
+		}
+		wait := end.Add(listingGrace).Sub(a.clock().Now())
 		if look > 0 || wait <= 0 {
 			return nil, nil
 		}
-		if _, err := heartbeating(ctx, triggerState{FirstAttemptAt: firstAttemptAt, Sent: true}, func() (struct{}, error) {
+		if _, err := heartbeating(ctx, cur, func() (struct{}, error) {
 			return struct{}{}, a.clock().Sleep(ctx, wait)
 		}); err != nil {
 			return nil, err
@@ -226,10 +272,19 @@ func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, firs
 	}
 }
 
-// findRunCreatedSince returns the earliest run of the sync created at or
-// after since. The sort direction of ListSyncRuns is undocumented, so the
-// search works whichever way pages come.
-func (a *Activities) findRunCreatedSince(ctx context.Context, syncID client.ID, since time.Time) (*client.SyncRun, error) {
+// findRunSentIn returns the earliest run of the sync created while one of
+// the requests was out (allowing for clock skew). The sort direction of
+// ListSyncRuns is undocumented, so the search works whichever way pages come.
+func (a *Activities) findRunSentIn(ctx context.Context, syncID client.ID, sends []sendWindow) (*client.SyncRun, error) {
+	since := sends[0].From.Add(-adoptSkew)
+	inWindow := func(t time.Time) bool {
+		for _, w := range sends {
+			if !t.Before(w.From.Add(-adoptSkew)) && !t.After(w.until().Add(adoptSkew)) {
+				return true
+			}
+		}
+		return false
+	}
 	params := client.ListSyncRunsParams{SyncID: syncID, ListOptions: client.ListOptions{OrderBy: client.OrderByCreatedAt, Limit: adoptPageSize}}
 	var best *client.SyncRun
 	for range adoptMaxPages {
@@ -244,7 +299,7 @@ func (a *Activities) findRunCreatedSince(ctx context.Context, syncID client.ID, 
 				sawOlder = true
 				continue
 			}
-			if best == nil || r.CreatedAt.Before(best.CreatedAt) {
+			if inWindow(r.CreatedAt) && (best == nil || r.CreatedAt.Before(best.CreatedAt)) {
 				best = r
 			}
 		}
@@ -255,8 +310,14 @@ func (a *Activities) findRunCreatedSince(ctx context.Context, syncID client.ID, 
 		}
 		params.Offset += n
 	}
-	activity.GetLogger(ctx).Warn("Stopped looking for an adoptable run after many pages", "syncId", syncID, "pages", adoptMaxPages)
-	return best, nil
+	if best != nil {
+		return best, nil
+	}
+	// Sending again could start a second run: better to stop and say so.
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+		"an earlier trigger of sync %s may have reached Hightouch, and its run could not be looked for in the sync's first %d runs; "+
+			"not triggering again. Check the sync's runs in Hightouch", syncID, adoptMaxPages*adoptPageSize),
+		errortypes.HightouchServerError, nil)
 }
 
 // SyncRef identifies a sync.

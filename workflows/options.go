@@ -14,9 +14,9 @@ import (
 // Activity options. Only the poll's retry policy carries a long wait; the
 // others retry API faults for a bounded time.
 const (
-	callTimeout        = time.Minute      // one API call, adoption grace included
-	triggerRetryWindow = 30 * time.Minute // keep retrying a trigger through 5xx and 429 this long
-	heartbeatTimeout   = 30 * time.Second // the hold-window loop heartbeats every poll
+	callTimeout        = activities.CallTimeout // one API call, adoption grace included
+	triggerRetryWindow = 30 * time.Minute       // keep retrying a trigger through 5xx and 429 this long
+	heartbeatTimeout   = 30 * time.Second       // the hold-window loop heartbeats every poll
 	// triggerHeartbeatTimeout notices a worker that died mid-trigger soon,
 	// so the retry adopts the run while it is still in progress.
 	triggerHeartbeatTimeout = 10 * time.Second
