@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -89,9 +90,11 @@ type PollSyncRunInput struct {
 	decodeState
 }
 
+// UnmarshalJSON ignores unknown fields: the workflows of a newer version
+// may send them to this one during a deploy.
 func (in *PollSyncRunInput) UnmarshalJSON(b []byte) error {
 	type plain PollSyncRunInput
-	in.err = jsoninput.Decode(b, (*plain)(in))
+	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
 	return nil
 }
 
@@ -143,9 +146,10 @@ type PollSequenceRunInput struct {
 	decodeState
 }
 
+// UnmarshalJSON ignores unknown fields, like PollSyncRunInput's.
 func (in *PollSequenceRunInput) UnmarshalJSON(b []byte) error {
 	type plain PollSequenceRunInput
-	in.err = jsoninput.Decode(b, (*plain)(in))
+	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
 	return nil
 }
 
@@ -196,6 +200,12 @@ func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapsh
 			continue
 		}
 		r, err := a.Client.GetSyncRun(ctx, m.SyncID, client.RunID(m.RunID.String()))
+		if code := client.StatusCode(err); code >= 400 && code < 500 && code != http.StatusTooManyRequests {
+			// The member's run cannot be read (its sync was deleted, say):
+			// report the sequence's outcome without that member's counts.
+			activity.GetLogger(ctx).Warn("Could not read a sequence member's run", "syncId", m.SyncID, "runId", m.RunID, "error", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}

@@ -67,12 +67,21 @@ func TestDecodesRunWithNullsAndFractionalRatio(t *testing.T) {
 	run, err := c.GetSyncRun(context.Background(), 9, "123")
 	require.NoError(t, err)
 	require.NotNil(t, run)
+	require.Equal(t, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), run.CreatedAt.UTC())
 	require.Nil(t, run.StartedAt)
 	require.Nil(t, run.FinishedAt)
 	require.InDelta(t, 0.54, run.CompletionRatio, 1e-9)
 	require.Equal(t, int64(6), run.PlannedRows.Total())
 	require.Empty(t, run.Error)
 	require.True(t, run.Status.InProgress())
+}
+
+func TestDecodesRunWithEmptyTimestamps(t *testing.T) {
+	c, _ := serve(t, 200, `{"data":[{"id":7,"createdAt":"2024-01-02T03:04:05Z","startedAt":"","finishedAt":"2024-01-02T03:09:05.5+00:00","status":"success"}]}`)
+	run, err := c.GetSyncRun(context.Background(), 9, "7")
+	require.NoError(t, err)
+	require.Nil(t, run.StartedAt)
+	require.Equal(t, time.Date(2024, 1, 2, 3, 9, 5, 5e8, time.UTC), run.FinishedAt.UTC())
 }
 
 func TestGetSyncRunNotYetListed(t *testing.T) {

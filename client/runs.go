@@ -22,6 +22,35 @@ type SyncRun struct {
 	Error           string        `json:"error,omitempty"` // null and "" both mean none
 }
 
+// UnmarshalJSON reads the timestamps leniently: "" counts as null, as it
+// does for sequence members, so that an odd value never blocks a wait.
+func (r *SyncRun) UnmarshalJSON(b []byte) error {
+	type plain SyncRun
+	var w struct {
+		plain
+		CreatedAt  json.RawMessage `json:"createdAt"`
+		StartedAt  json.RawMessage `json:"startedAt"`
+		FinishedAt json.RawMessage `json:"finishedAt"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = SyncRun(w.plain)
+	var err error
+	var created *time.Time
+	if created, err = parseLooseTime(w.CreatedAt); err != nil {
+		return err
+	}
+	if created != nil {
+		r.CreatedAt = *created
+	}
+	if r.StartedAt, err = parseLooseTime(w.StartedAt); err != nil {
+		return err
+	}
+	r.FinishedAt, err = parseLooseTime(w.FinishedAt)
+	return err
+}
+
 // RowCounts counts rows added, changed and removed in the destination.
 type RowCounts struct {
 	AddedCount   int64 `json:"addedCount"`

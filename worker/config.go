@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"strconv"
@@ -91,7 +92,7 @@ Flags (each defaults to the environment variable named):
 	var problems []string
 	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	var err error
-	if c.rateLimit, err = strconv.ParseFloat(*rate, 64); err != nil || c.rateLimit < 0 {
+	if c.rateLimit, err = strconv.ParseFloat(*rate, 64); err != nil || !(c.rateLimit >= 0) || math.IsInf(c.rateLimit, 0) {
 		bad("--rate-limit / HIGHTOUCH_RATE_LIMIT: expected requests per second (a number, 0 for none), got %q", *rate)
 	}
 	c.rateBurst = min(ratelimit.DefaultBurst, max(1, int(c.rateLimit)))
@@ -101,7 +102,7 @@ Flags (each defaults to the environment variable named):
 	if c.maxActivities, err = strconv.Atoi(*maxAct); err != nil || c.maxActivities < 0 {
 		bad("--max-concurrent-activities: expected a whole number, got %q", *maxAct)
 	}
-	if c.queueRate, err = strconv.ParseFloat(*queueRate, 64); err != nil || c.queueRate < 0 {
+	if c.queueRate, err = strconv.ParseFloat(*queueRate, 64); err != nil || !(c.queueRate >= 0) || math.IsInf(c.queueRate, 0) {
 		bad("--task-queue-activities-per-second: expected a number, got %q", *queueRate)
 	}
 	if c.checkKey, err = strconv.ParseBool(*checkKey); err != nil {

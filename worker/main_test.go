@@ -65,6 +65,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{nil, nil, "no Hightouch API key: set HIGHTOUCH_API_KEY or HIGHTOUCH_API_KEY_FILE"},
 		{[]string{"--rate-limit", "fast"}, map[string]string{"HIGHTOUCH_API_KEY": "k"}, `--rate-limit / HIGHTOUCH_RATE_LIMIT: expected requests per second`},
 		{[]string{"--stop-timeout", "-1s"}, map[string]string{"HIGHTOUCH_API_KEY": "k"}, `--stop-timeout`},
+		{nil, map[string]string{"HIGHTOUCH_API_KEY": "k", "HIGHTOUCH_RATE_LIMIT": "NaN"}, `expected requests per second`},
+		{[]string{"--rate-limit", "+Inf"}, map[string]string{"HIGHTOUCH_API_KEY": "k"}, `expected requests per second`},
 		{nil, map[string]string{"HIGHTOUCH_API_KEY": "k", "HIGHTOUCH_BASE_URL": "api.hightouch.com"}, `--hightouch-base-url / HIGHTOUCH_BASE_URL: expected an http(s) URL`},
 		{[]string{"--task-queue", " "}, map[string]string{"HIGHTOUCH_API_KEY": "k"}, "must not be empty"},
 		{[]string{"--no-such-flag"}, map[string]string{"HIGHTOUCH_API_KEY": "k"}, "flag provided but not defined"},

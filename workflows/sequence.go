@@ -46,9 +46,13 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	logger := workflow.GetLogger(ctx)
 
 	var trig client.TriggerSequenceRunOutput
-	err = workflow.ExecuteActivity(triggerOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout)),
-		a.TriggerSequenceRun, activities.TriggerSequenceRunInput{SyncSequenceID: in.SequenceID}).Get(ctx, &trig)
+	opts := func(ctx workflow.Context) workflow.Context {
+		return triggerOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout))
+	}
+	cancelled, err := trigger(ctx, opts, a.TriggerSequenceRun, activities.TriggerSequenceRunInput{SyncSequenceID: in.SequenceID}, &trig)
 	if err != nil {
+		p.State = stateOfError(ctx)
+		setSequenceDetails(ctx, p)
 		return nil, err
 	}
 	triggeredAt := workflow.Now(ctx)
@@ -56,6 +60,12 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	p.SequenceRunID, p.ObservedAt, p.Deadline, p.Phase = trig.ID, triggeredAt, &deadline, "not found"
 	logger.Info("Triggered sequence run", "sequenceId", in.SequenceID, "sequenceRunId", trig.ID)
 	setSequenceDetails(ctx, p)
+	if cancelled {
+		p.State = StateCancelled
+		setSequenceDetails(ctx, p)
+		return nil, failWait(ctx, errCancelled, w.timeout, fmt.Sprintf("run %s of sequence %s", trig.ID, in.SequenceID),
+			SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot})
+	}
 
 	summary := fmt.Sprintf("wait for run %s of sequence %s", trig.ID, in.SequenceID)
 	final, err := waitForEnd(ctx, w.timeout, p.SequenceRunSnapshot, waiter[activities.SequenceRunSnapshot]{

@@ -65,6 +65,8 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 		err := workflow.ExecuteActivity(callOptions(ctx, "resolve slug "+in.SyncSlug, triggerRetryWindow),
 			a.ResolveSyncSlug, activities.ResolveSyncSlugInput{SyncSlug: in.SyncSlug}).Get(ctx, &ref)
 		if err != nil {
+			p.State = stateOfError(ctx)
+			setSyncDetails(ctx, p)
 			return nil, err
 		}
 		p.SyncID = ref.ID
@@ -72,12 +74,16 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	}
 
 	var trig client.TriggerRunOutput
-	trigger := activities.TriggerRunInput{SyncID: p.SyncID, TriggerRunInput: client.TriggerRunInput{
+	triggerInput := activities.TriggerRunInput{SyncID: p.SyncID, TriggerRunInput: client.TriggerRunInput{
 		FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill,
 	}}
-	err = workflow.ExecuteActivity(triggerOptions(ctx, fmt.Sprintf("trigger sync %s", p.SyncID), min(triggerRetryWindow, w.timeout)),
-		a.TriggerRun, trigger).Get(ctx, &trig)
+	opts := func(ctx workflow.Context) workflow.Context {
+		return triggerOptions(ctx, fmt.Sprintf("trigger sync %s", p.SyncID), min(triggerRetryWindow, w.timeout))
+	}
+	cancelled, err := trigger(ctx, opts, a.TriggerRun, triggerInput, &trig)
 	if err != nil {
+		p.State = stateOfError(ctx)
+		setSyncDetails(ctx, p)
 		return nil, err
 	}
 	triggeredAt := workflow.Now(ctx)
@@ -85,6 +91,11 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	p.RunID, p.ObservedAt, p.Deadline, p.Phase = trig.ID, triggeredAt, &deadline, "not listed"
 	logger.Info("Triggered sync run", "syncId", p.SyncID, "runId", p.RunID)
 	setSyncDetails(ctx, p)
+	if cancelled {
+		p.State = StateCancelled
+		setSyncDetails(ctx, p)
+		return nil, failWait(ctx, errCancelled, w.timeout, runName(p.SyncRunSnapshot), p.SyncRunSnapshot)
+	}
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
 	final, err := waitForEnd(ctx, w.timeout, p.SyncRunSnapshot, waiter[activities.SyncRunSnapshot]{
@@ -159,6 +170,14 @@ func phaseOf(s activities.SyncRunSnapshot) string {
 		return "not listed"
 	}
 	return string(s.Status)
+}
+
+// stateOfError is the state of a workflow failing before its wait began.
+func stateOfError(ctx workflow.Context) string {
+	if ctx.Err() != nil {
+		return StateCancelled
+	}
+	return StateFailed
 }
 
 func stateOfWaitError(err error) string {

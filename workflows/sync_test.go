@@ -256,3 +256,17 @@ func TestSyncInvalidInput(t *testing.T) {
 		})
 	}
 }
+
+func TestSyncCancelledWhileTriggering(t *testing.T) {
+	h := newHarness(t)
+	id := h.emu.NewSync("s", hightouchtest.Scenario{})
+	h.emu.SetFaults(hightouchtest.Faults{Latency: 1500 * time.Millisecond})
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, 100*time.Millisecond)
+	_, err := h.runSync(workflows.SyncInput{SyncID: client.ID(id)})
+	require.True(t, isCanceled(err), "got %v", err)
+	var snap workflows.SyncResult
+	require.NoError(t, canceledDetails(err, &snap))
+	require.Len(t, h.emu.Runs(id), 1)
+	require.NotEmpty(t, snap.RunID, "the run the trigger created is reported, not lost")
+	require.Equal(t, fmt.Sprint(h.emu.Runs(id)[0].ID), string(snap.RunID))
+}

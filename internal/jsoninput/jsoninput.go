@@ -35,7 +35,14 @@ func (e *Error) Error() string {
 // no UnmarshalJSON of its own (use a local alias type). Unknown fields are an
 // error, as are values of the wrong type. JSON null counts as an empty
 // object.
-func Decode(data []byte, v any) error {
+func Decode(data []byte, v any) error { return decode(data, v, true) }
+
+// DecodeKnown is Decode without the unknown-field check, for inputs that
+// one version of this module sends to another: a field added in a newer
+// version must not fail an older worker during a rolling deploy.
+func DecodeKnown(data []byte, v any) error { return decode(data, v, false) }
+
+func decode(data []byte, v any, disallowUnknown bool) error {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || string(data) == "null" {
 		return nil
@@ -44,7 +51,7 @@ func Decode(data []byte, v any) error {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return &Error{Problem: "input must be a JSON object, got " + kind(data)}
 	}
-	err := strict(data, v)
+	err := strict(data, v, disallowUnknown)
 	if err == nil {
 		return nil
 	}
@@ -58,16 +65,18 @@ func Decode(data []byte, v any) error {
 	slices.Sort(keys)
 	for _, k := range keys {
 		one, _ := json.Marshal(map[string]json.RawMessage{k: fields[k]})
-		if ferr := strict(one, reflect.New(t).Interface()); ferr != nil {
+		if ferr := strict(one, reflect.New(t).Interface(), disallowUnknown); ferr != nil {
 			return fieldError(k, fields[k], ferr, t)
 		}
 	}
 	return &Error{Problem: err.Error()}
 }
 
-func strict(data []byte, v any) error {
+func strict(data []byte, v any, disallowUnknown bool) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	if disallowUnknown {
+		dec.DisallowUnknownFields()
+	}
 	return dec.Decode(v)
 }
 

@@ -61,3 +61,12 @@ func TestDecodeFillsValues(t *testing.T) {
 	_, err := json.Marshal(v)
 	require.NoError(t, err)
 }
+
+func TestDecodeKnownIgnoresUnknownFields(t *testing.T) {
+	var v input
+	require.NoError(t, jsoninput.DecodeKnown([]byte(`{"syncId":3,"addedInANewerVersion":true}`), &v))
+	require.Equal(t, client.ID(3), v.SyncID)
+	var e *jsoninput.Error
+	require.ErrorAs(t, jsoninput.DecodeKnown([]byte(`{"syncId":"x","other":1}`), &v), &e)
+	require.Equal(t, "syncId", e.Field, "wrong types still fail")
+}
