@@ -20,7 +20,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/internal/chaos"
@@ -91,14 +90,28 @@ func (t *table) row(what, value, target string, ok *bool) {
 }
 
 func (t *table) print(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "check\tmeasured\ttarget / comparison\tresult")
-	fmt.Fprintln(tw, "-----\t--------\t-------------------\t------")
-	for _, r := range t.rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r[0], r[1], r[2], r[3])
+	rows := append([][4]string{{"check", "measured", "target / comparison", "result"}, {"-----", "--------", "-------------------", "------"}}, t.rows...)
+	// Section titles span the whole line, so only the other rows set the
+	// column widths.
+	var width [3]int
+	for _, r := range rows {
+		if !isSection(r) {
+			for i := range width {
+				width[i] = max(width[i], len(r[i]))
+			}
+		}
 	}
-	tw.Flush()
+	for _, r := range rows {
+		if isSection(r) {
+			fmt.Fprintln(w, r[0])
+			continue
+		}
+		line := fmt.Sprintf("%-*s  %-*s  %-*s  %s", width[0], r[0], width[1], r[1], width[2], r[2], r[3])
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
 }
+
+func isSection(r [4]string) bool { return strings.HasPrefix(r[0], "## ") || r == [4]string{} }
 
 func is(ok bool) *bool { return &ok }
 
