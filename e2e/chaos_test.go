@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/hightouch-temporal/hightouch-temporal/internal/chaos"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
 )
 
@@ -17,12 +15,7 @@ import (
 // restart, and still every outcome as dictated, no run lost, none doubled.
 func TestChaosShort(t *testing.T) {
 	t.Parallel()
-	if _, err := devserver.FindCLI(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the chaos run needs the temporal CLI under CI: %v", err)
-		}
-		t.Skipf("chaos run skipped: %v", err)
-	}
+	requireCLI(t, "chaos runs")
 	root, err := proc.ModuleDir()
 	require.NoError(t, err)
 	rep, err := chaos.Run(context.Background(), root, chaos.Short())

@@ -53,17 +53,24 @@ func TestMain(m *testing.M) {
 // the temporal CLI the test is skipped, or fails when CI=true.
 func setup(t *testing.T) *env {
 	t.Helper()
-	if _, err := devserver.FindCLI(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("end-to-end tests need the temporal CLI under CI: %v", err)
-		}
-		t.Skipf("end-to-end test skipped: %v", err)
-	}
+	requireCLI(t, "end-to-end tests")
 	setupOnce.Do(func() { shared, setupErr = start() })
 	if setupErr != nil {
 		t.Fatalf("starting the end-to-end environment: %v", setupErr)
 	}
 	return shared
+}
+
+// requireCLI skips the test when the temporal CLI is missing, or fails it
+// when CI=true: under CI nothing that needs the CLI may skip.
+func requireCLI(t *testing.T, what string) {
+	t.Helper()
+	if _, err := devserver.FindCLI(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s need the temporal CLI under CI: %v", what, err)
+		}
+		t.Skipf("%s skipped: %v", what, err)
+	}
 }
 
 func start() (*env, error) {

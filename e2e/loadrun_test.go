@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/loadrun"
 )
 
@@ -21,13 +20,8 @@ import (
 // server, emulator and worker, and is not parallel, so that the shared
 // environment's tests do not share its CPU.
 func TestLoadRunShort(t *testing.T) {
-	if _, err := devserver.FindCLI(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the load run needs the temporal CLI under CI: %v", err)
-		}
-		t.Skipf("load run skipped: %v", err)
-	}
-	if testing.Short() {
+	requireCLI(t, "load runs")
+	if testing.Short() && os.Getenv("CI") == "" {
 		t.Skip("load run skipped in -short mode (about 3 minutes)")
 	}
 	cfg := loadrun.Short()

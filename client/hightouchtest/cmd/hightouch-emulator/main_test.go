@@ -177,7 +177,7 @@ func TestParseRateLimit(t *testing.T) {
 }
 
 func TestProcessExitCodesAndSignals(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() && os.Getenv("CI") == "" {
 		t.Skip("starts subprocesses")
 	}
 	// bad flag: one line on stderr, exit 2
