@@ -2,7 +2,6 @@ package loadrun
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -66,7 +65,7 @@ func startEnv(ctx context.Context, cfg Config, logf func(string, ...any)) (_ *en
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(3)
+	ports, err := proc.FreePorts(3)
 	if err != nil {
 		return nil, err
 	}
@@ -171,23 +170,4 @@ func waitUp(ctx context.Context, timeout time.Duration, wait func(context.Contex
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return wait(ctx)
-}
-
-func freePorts(n int) ([]int, error) {
-	seen := map[int]bool{}
-	var out []int
-	for tries := 0; len(out) < n; tries++ {
-		if tries > 100 {
-			return nil, errors.New("could not find free ports")
-		}
-		p, err := proc.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out, nil
 }

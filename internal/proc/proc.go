@@ -206,7 +206,10 @@ func ModuleDir() (string, error) {
 func FreePorts(n int) ([]int, error) {
 	seen := map[int]bool{}
 	var out []int
-	for len(out) < n {
+	for tries := 0; len(out) < n; tries++ {
+		if tries > 100+n {
+			return nil, errors.New("could not find enough distinct free ports on loopback")
+		}
 		p, err := FreePort()
 		if err != nil {
 			return nil, err
