@@ -98,7 +98,7 @@ func TestWaitSuccessJSON(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Empty(t, stderr.String())
 	var res workflows.SyncResult
-	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &res))
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &res))
 	require.Equal(t, client.RunID("9876"), res.RunID)
 
 	// Progress asked for with --json goes to stderr.
@@ -106,7 +106,7 @@ func TestWaitSuccessJSON(t *testing.T) {
 	o.progress = progressLine
 	code = a.exit(a.startWith(context.Background(), progressingClient(t, run), "sync", syncSpec, o))
 	require.Equal(t, exitOK, code)
-	require.True(t, json.Valid([]byte(stdout.String())))
+	require.True(t, json.Valid(stdout.Bytes()))
 	require.Contains(t, stderr.String(), "Started HightouchSync")
 	require.Contains(t, stderr.String(), "querying 0%")
 }
@@ -132,12 +132,12 @@ func TestWaitFailure(t *testing.T) {
 	var out struct {
 		Error failure `json:"error"`
 	}
-	require.NoError(t, json.Unmarshal([]byte(stdout.String()), &out))
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &out))
 	require.Equal(t, errortypes.SyncRunFailed, out.Error.Type)
 	require.Contains(t, string(out.Error.Details), `"status": "failed"`)
 
 	// A cancelled workflow is a failure too.
-	a, stdout, stderr = testApp(t)
+	a, _, stderr = testApp(t)
 	run.err = received(temporal.NewCanceledError(snap))
 	o.json = false
 	code = a.exit(a.startWith(context.Background(), progressingClient(t, run), "sync", syncSpec, o))

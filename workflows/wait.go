@@ -25,8 +25,6 @@ type waiter[S any] struct {
 	ended func(S) bool
 	// progress records a new snapshot (query state, UI details, logs).
 	progress func(S)
-	// describe names the run for failure messages.
-	describe func(S) string
 }
 
 // errTimedOut and errCancelled tell how a wait ended without the run ending.

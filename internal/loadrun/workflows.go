@@ -96,8 +96,8 @@ func (e *env) waitClosed(ctx context.Context, prefix string, ids []string, timeo
 				if confirmed[i] {
 					return nil
 				}
-				d, err := e.tc.DescribeWorkflowExecution(ctx, ids[i], "")
-				if err == nil && d.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				d, err := e.tc.DescribeWorkflow(ctx, ids[i], "")
+				if err == nil && d.Status != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
 					confirmed[i] = true
 				}
 				return nil
