@@ -142,6 +142,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return &TransportError{Operation: r.operation, Method: r.method, Path: r.path, Err: scrub(err, c.token)}
 	}
 	defer res.Body.Close()
+	if observe, ok := ctx.Value(responseObserverKey{}).(func(*http.Response)); ok {
+		observe(res)
+	}
 	raw, err := io.ReadAll(io.LimitReader(res.Body, maxBodyBytes))
 	if err != nil {
 		return &TransportError{Operation: r.operation, Method: r.method, Path: r.path, Err: scrub(err, c.token)}
@@ -208,6 +211,27 @@ func pathf(format string, args ...any) string {
 }
 
 type operationKey struct{}
+
+type responseObserverKey struct{}
+
+// WithResponseObserver returns a context under which every response to an
+// API call made with it is passed to observe (status and headers; the body
+// is not to be read) before it is decoded. The trigger activities use it to
+// read Hightouch's clock from the Date header.
+func WithResponseObserver(ctx context.Context, observe func(*http.Response)) context.Context {
+	return context.WithValue(ctx, responseObserverKey{}, observe)
+}
+
+// ServerDate is the time a response's Date header gives, if it has a valid
+// one. It has a resolution of one second.
+func ServerDate(h http.Header) (time.Time, bool) {
+	v := h.Get("Date")
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := http.ParseTime(v)
+	return t, err == nil
+}
 
 // OperationFromContext returns the API operation (e.g. "ListSyncRuns") of a
 // request's context, so that an HTTPClient middleware can label metrics and

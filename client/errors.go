@@ -133,7 +133,7 @@ func newResponseError(operation string, res *http.Response, raw []byte) error {
 		StatusCode: res.StatusCode,
 		Body:       truncate(raw),
 		Headers:    res.Header.Clone(),
-		RetryAfter: parseRetryAfter(res.Header.Get("Retry-After"), time.Now()),
+		RetryAfter: parseRetryAfter(res.Header.Get("Retry-After"), serverNow(res.Header)),
 		Message:    bodyMessage(raw),
 	}
 }
@@ -162,6 +162,15 @@ func bodyMessage(raw []byte) string {
 		return msg
 	}
 	return truncateText(strings.TrimSpace(string(raw)), 200)
+}
+
+// serverNow is the server's time of a response (its Date header), so that a
+// Retry-After given as a date is read on the server's clock, not ours.
+func serverNow(h http.Header) time.Time {
+	if t, ok := ServerDate(h); ok {
+		return t
+	}
+	return time.Now()
 }
 
 // parseRetryAfter reads a Retry-After value in seconds or as an HTTP date.

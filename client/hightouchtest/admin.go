@@ -42,7 +42,7 @@ func (e *Emulator) adminMux() *http.ServeMux {
 		if !decodeAdmin(w, r, &f) {
 			return
 		}
-		if err := f.validate(); err != nil {
+		if err := f.Validate(); err != nil {
 			writeAdminError(w, http.StatusBadRequest, err)
 			return
 		}
@@ -173,14 +173,19 @@ func (e *Emulator) AdminStats() AdminStats {
 	return out
 }
 
-func (f Faults) validate() error {
-	for name, rate := range map[string]float64{"serverErrorRate": f.ServerErrorRate, "rateLimitRate": f.RateLimitRate, "triggerThen500Rate": f.TriggerThen500Rate} {
+// Validate reports the first setting out of range.
+func (f Faults) Validate() error {
+	for name, rate := range map[string]float64{"serverErrorRate": f.ServerErrorRate, "rateLimitRate": f.RateLimitRate,
+		"triggerThen500Rate": f.TriggerThen500Rate, "gatewayTimeoutRate": f.GatewayTimeoutRate, "slowRate": f.SlowRate} {
 		if rate < 0 || rate > 1 {
 			return fmt.Errorf("%s must be between 0 and 1, got %v", name, rate)
 		}
 	}
-	if f.RetryAfter < 0 || f.Latency < 0 || f.RateLimitBurst < 0 {
-		return errors.New("retryAfter, latency and rateLimitBurst must not be negative")
+	if f.RetryAfter < 0 || f.Latency < 0 || f.RateLimitBurst < 0 || f.ListingLag < 0 || f.LateCreationMin < 0 || f.SlowLatency < 0 {
+		return errors.New("retryAfter, latency, rateLimitBurst, listingLag, lateCreationMin and slowLatency must not be negative")
+	}
+	if f.LateCreationMax < f.LateCreationMin {
+		return errors.New("lateCreationMax must not be shorter than lateCreationMin")
 	}
 	return nil
 }

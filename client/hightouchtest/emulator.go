@@ -49,6 +49,9 @@ type Emulator struct {
 	// they can have events to process.
 	activeSeqRuns []*sequenceRun
 	idGraphs      map[string]*idGraph
+	// lateRuns are runs of triggers answered 504, created when their time
+	// comes (Faults.GatewayTimeoutRate).
+	lateRuns []lateRun
 
 	fixture fixtureIDs // shared source/model/destination behind NewSync
 
@@ -121,4 +124,6 @@ func WithWorkspaceRateLimit(requests int, per time.Duration) Option {
 	return func(e *Emulator) { e.rateLimit = rateLimiter{requests: requests, per: per} }
 }
 
-func (e *Emulator) now() time.Time { return e.clock() }
+// now is Hightouch's clock: the emulator's clock plus the injected offset.
+// Called with the lock held.
+func (e *Emulator) now() time.Time { return e.clock().Add(e.faults.ClockOffset) }

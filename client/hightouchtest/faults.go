@@ -2,6 +2,7 @@ package hightouchtest
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,6 +17,23 @@ type Faults struct {
 	Latency            time.Duration // real added latency per request
 	TriggerThen500Rate float64       // triggers that create the run and then answer 500
 	RateLimitBurst     int           // the next N requests answer 429
+
+	// ClockOffset sets Hightouch's clock this far from the emulator's clock
+	// (run timestamps, the Date header, time filters): a workspace whose
+	// clock differs from the worker's.
+	ClockOffset time.Duration
+	// ListingLag hides each new run from ListSyncRuns for a random time up
+	// to this long (on top of its scenario's ListDelay).
+	ListingLag time.Duration
+	// GatewayTimeoutRate is the share of sync triggers answered 504 by a
+	// "gateway" while the backend goes on and creates the run between
+	// LateCreationMin and LateCreationMax later.
+	GatewayTimeoutRate               float64
+	LateCreationMin, LateCreationMax time.Duration
+	// SlowRate is the share of requests answered SlowLatency late (on top of
+	// Latency), e.g. slower than a trigger's heartbeat timeout.
+	SlowRate    float64
+	SlowLatency time.Duration
 }
 
 // SetFaults replaces the fault configuration.
@@ -62,6 +80,37 @@ func (e *Emulator) injectedRateLimit() response {
 	return resp
 }
 
+// gatewayTimeout is drawn for a sync trigger before it is handled: when it
+// hits, the run is created delay later and the caller gets a 504.
+func (e *Emulator) gatewayTimeout() (delay time.Duration, hit bool) {
+	f := e.faults
+	if f.GatewayTimeoutRate <= 0 || e.faultRNG.Float64() >= f.GatewayTimeoutRate {
+		return 0, false
+	}
+	e.stats.InjectedGatewayTimeouts++
+	return f.LateCreationMin + randUpTo(e.faultRNG, f.LateCreationMax-f.LateCreationMin), true
+}
+
+// extraLatency draws the slow-response fault.
+func (e *Emulator) extraLatency() time.Duration {
+	if e.faults.SlowRate > 0 && e.faultRNG.Float64() < e.faults.SlowRate {
+		return e.faults.SlowLatency
+	}
+	return 0
+}
+
+// randUpTo is a uniform duration in [0, d].
+func randUpTo(rng *rand.Rand, d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rng.Int64N(int64(d) + 1))
+}
+
+func gatewayTimeoutResponse() response {
+	return response{status: http.StatusGatewayTimeout, body: []byte(`"Gateway Timeout"`)}
+}
+
 // triggerThen500 is drawn after a trigger created its run: the caller sees a
 // 500 although the run exists (an ambiguous failure).
 func (e *Emulator) triggerThen500() bool {
@@ -82,6 +131,13 @@ type faultsJSON struct {
 	Latency            jsonDuration `json:"latency"`
 	TriggerThen500Rate float64      `json:"triggerThen500Rate"`
 	RateLimitBurst     int          `json:"rateLimitBurst"`
+	ClockOffset        jsonDuration `json:"clockOffset"`
+	ListingLag         jsonDuration `json:"listingLag"`
+	GatewayTimeoutRate float64      `json:"gatewayTimeoutRate"`
+	LateCreationMin    jsonDuration `json:"lateCreationMin"`
+	LateCreationMax    jsonDuration `json:"lateCreationMax"`
+	SlowRate           float64      `json:"slowRate"`
+	SlowLatency        jsonDuration `json:"slowLatency"`
 }
 
 func (f Faults) MarshalJSON() ([]byte, error) {
@@ -89,6 +145,9 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 		ServerErrorRate: f.ServerErrorRate, RateLimitRate: f.RateLimitRate,
 		RetryAfter: jsonDuration(f.RetryAfter), Latency: jsonDuration(f.Latency),
 		TriggerThen500Rate: f.TriggerThen500Rate, RateLimitBurst: f.RateLimitBurst,
+		ClockOffset: jsonDuration(f.ClockOffset), ListingLag: jsonDuration(f.ListingLag),
+		GatewayTimeoutRate: f.GatewayTimeoutRate, LateCreationMin: jsonDuration(f.LateCreationMin), LateCreationMax: jsonDuration(f.LateCreationMax),
+		SlowRate: f.SlowRate, SlowLatency: jsonDuration(f.SlowLatency),
 	})
 }
 
@@ -101,6 +160,9 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 		ServerErrorRate: j.ServerErrorRate, RateLimitRate: j.RateLimitRate,
 		RetryAfter: time.Duration(j.RetryAfter), Latency: time.Duration(j.Latency),
 		TriggerThen500Rate: j.TriggerThen500Rate, RateLimitBurst: j.RateLimitBurst,
+		ClockOffset: time.Duration(j.ClockOffset), ListingLag: time.Duration(j.ListingLag),
+		GatewayTimeoutRate: j.GatewayTimeoutRate, LateCreationMin: time.Duration(j.LateCreationMin), LateCreationMax: time.Duration(j.LateCreationMax),
+		SlowRate: j.SlowRate, SlowLatency: time.Duration(j.SlowLatency),
 	}
 	return nil
 }

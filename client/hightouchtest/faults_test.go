@@ -184,3 +184,57 @@ func TestStatsCounters(t *testing.T) {
 	stats.ByOperation["TriggerRun"] = 100
 	require.Equal(t, 2, h.emu.Stats().ByOperation["TriggerRun"])
 }
+
+func TestClockOffsetMovesDateHeaderAndTimestamps(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("s", hightouchtest.Scenario{})
+	h.emu.SetFaults(hightouchtest.Faults{ClockOffset: -2 * time.Minute})
+	_, header, _ := h.send(http.MethodGet, "/syncs/"+itoa(syncID), nil)
+	date, err := http.ParseTime(header.Get("Date"))
+	require.NoError(t, err)
+	require.Equal(t, epoch.Add(-2*time.Minute), date, "the Date header reads Hightouch's clock")
+	runID := h.trigger(syncID)
+	require.Equal(t, epoch.Add(-2*time.Minute).Format("2006-01-02T15:04:05.000Z"), h.run(syncID, runID)["createdAt"])
+}
+
+func TestListingLagHidesNewRuns(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("s", hightouchtest.Scenario{Phases: []hightouchtest.Phase{{Status: "processing", Duration: time.Hour}}})
+	h.emu.SetFaults(hightouchtest.Faults{ListingLag: 20 * time.Second})
+	hidden := 0
+	for range 10 {
+		h.trigger(syncID)
+		if len(h.list("/syncs/"+itoa(syncID)+"/runs")) < len(h.emu.Runs(syncID)) {
+			hidden++
+		}
+	}
+	require.Positive(t, hidden, "some runs are listed late")
+	h.clock.Advance(20 * time.Second)
+	require.Len(t, h.list("/syncs/"+itoa(syncID)+"/runs"), 10, "no run is hidden longer than the lag")
+}
+
+func TestGatewayTimeoutCreatesTheRunLater(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("s", hightouchtest.Scenario{})
+	h.emu.SetFaults(hightouchtest.Faults{GatewayTimeoutRate: 1, LateCreationMin: 5 * time.Second, LateCreationMax: 15 * time.Second})
+	status, _, _ := h.send(http.MethodPost, "/syncs/"+itoa(syncID)+"/trigger", nil)
+	require.Equal(t, http.StatusGatewayTimeout, status)
+	require.Empty(t, h.emu.Runs(syncID), "not created when the 504 is answered")
+	h.clock.Advance(4 * time.Second)
+	require.Empty(t, h.emu.Runs(syncID))
+	h.clock.Advance(11 * time.Second)
+	runs := h.emu.Runs(syncID)
+	require.Len(t, runs, 1, "created within LateCreationMax")
+	require.False(t, runs[0].CreatedAt.Before(epoch.Add(5*time.Second)))
+	require.False(t, runs[0].CreatedAt.After(epoch.Add(15*time.Second)))
+	require.Equal(t, 1, h.emu.Stats().InjectedGatewayTimeouts)
+}
+
+func TestSlowResponses(t *testing.T) {
+	h := newHarness(t)
+	h.emu.SetFaults(hightouchtest.Faults{SlowRate: 1, SlowLatency: 50 * time.Millisecond})
+	start := time.Now()
+	status, _, _ := h.send(http.MethodGet, "/sources", nil)
+	require.Equal(t, http.StatusOK, status)
+	require.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
+}

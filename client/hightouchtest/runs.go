@@ -29,6 +29,7 @@ type run struct {
 	sc            Scenario // normalized copy taken at creation
 	opts          triggerOptions
 	sequenceRunID string // set for a sequence member
+	listDelay     time.Duration
 
 	slotAt       time.Time // when it got its turn
 	spans        []phaseSpan
@@ -174,9 +175,10 @@ func scaleRows(rc RowCounts, ratio float64) RowCounts {
 	return RowCounts{AddedCount: scale(rc.AddedCount), ChangedCount: scale(rc.ChangedCount), RemovedCount: scale(rc.RemovedCount)}
 }
 
-// visibleAt reports whether ListSyncRuns shows the run (Scenario.ListDelay).
+// visibleAt reports whether ListSyncRuns shows the run (Scenario.ListDelay
+// plus the listing-lag fault).
 func (rn *run) visibleAt(now time.Time) bool {
-	return !now.Before(rn.createdAt.Add(rn.sc.ListDelay))
+	return !now.Before(rn.createdAt.Add(rn.listDelay))
 }
 
 // createRun appends a run to a sync's FIFO. Counted in RunsCreated; the
@@ -189,6 +191,7 @@ func (e *Emulator) createRun(s *syncRecord, createdAt time.Time, opts triggerOpt
 	}
 	rn := newRun(e.nextRunID, s.id, msTime(createdAt), s.scenario, prev)
 	rn.opts, rn.sequenceRunID = opts, sequenceRunID
+	rn.listDelay = rn.sc.ListDelay + randUpTo(e.faultRNG, e.faults.ListingLag)
 	e.nextRunID++
 	e.runs[rn.id] = rn
 	e.syncRuns[s.id] = append(runs, rn)

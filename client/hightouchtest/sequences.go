@@ -62,6 +62,7 @@ func (sr *sequenceRun) nextEvent() (time.Time, bool) {
 // advance processes every sequence event up to now, earliest first (ties
 // in creation order).
 func (e *Emulator) advance(now time.Time) {
+	e.createLateRuns(now)
 	for {
 		var next *sequenceRun
 		var at time.Time

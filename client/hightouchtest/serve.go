@@ -50,7 +50,20 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if !answered {
 		resp = e.handle(rt, rq)
 	}
+	e.stampDate(&resp)
 	resp.write(w)
+}
+
+// stampDate sets the Date header from Hightouch's clock (net/http would use
+// the real one), so that clients can measure the offset between clocks.
+func (e *Emulator) stampDate(resp *response) {
+	e.mu.Lock()
+	now := e.now()
+	e.mu.Unlock()
+	if resp.header == nil {
+		resp.header = http.Header{}
+	}
+	resp.header.Set("Date", now.UTC().Format(http.TimeFormat))
 }
 
 // admit runs everything before the operation. answered is true when the
@@ -88,7 +101,7 @@ func (e *Emulator) admit(req *http.Request, rt *route, rq *request, allowed []st
 		resp.header = http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds(wait))}}
 		return resp, true, 0
 	}
-	latency = e.faults.Latency
+	latency = e.faults.Latency + e.extraLatency()
 	if resp, injected := e.injectFault(); injected {
 		return resp, true, latency
 	}

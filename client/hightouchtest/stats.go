@@ -10,6 +10,9 @@ type Stats struct {
 	ByStatus            map[int]int    `json:"byStatus"`    // by HTTP status answered
 	InjectedErrors      int            `json:"injectedErrors"`
 	InjectedRateLimits  int            `json:"injectedRateLimits"`
+	// InjectedGatewayTimeouts are sync triggers answered 504 whose run was
+	// created later (Faults.GatewayTimeoutRate).
+	InjectedGatewayTimeouts int `json:"injectedGatewayTimeouts"`
 	EnforcedRateLimits  int            `json:"enforcedRateLimits"` // 429s from WithWorkspaceRateLimit
 	RunsCreated         int            `json:"runsCreated"`
 	SequenceRunsCreated int            `json:"sequenceRunsCreated"`

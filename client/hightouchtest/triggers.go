@@ -101,15 +101,40 @@ func (e *Emulator) triggerRunCustom(rq *request) response {
 }
 
 // triggered creates (or queues) the run of a trigger call and answers it,
-// possibly with the ambiguous trigger-then-500 fault.
+// possibly with one of the ambiguous faults: trigger-then-500, or a 504
+// from a gateway while the backend creates the run later.
 func (e *Emulator) triggered(s *syncRecord, opts triggerOptions, now time.Time) response {
-	rn := e.createRun(s, now, opts, "")
 	e.stats.Triggers++
 	e.syncCounter(s.id).triggers++
+	if delay, hit := e.gatewayTimeout(); hit {
+		e.lateRuns = append(e.lateRuns, lateRun{syncID: s.id, opts: opts, at: now.Add(delay)})
+		return gatewayTimeoutResponse()
+	}
+	rn := e.createRun(s, now, opts, "")
 	if e.triggerThen500() {
 		return internalServerError()
 	}
 	return ok(triggerOutput{ID: strconv.FormatInt(rn.id, 10)})
+}
+
+// lateRun is a run a trigger answered 504 will create at a later time.
+type lateRun struct {
+	syncID int64
+	opts   triggerOptions
+	at     time.Time
+}
+
+// createLateRuns creates the late runs whose time has come, in time order.
+// Called with the lock held, before anything reads runs.
+func (e *Emulator) createLateRuns(now time.Time) {
+	sort.SliceStable(e.lateRuns, func(i, j int) bool { return e.lateRuns[i].at.Before(e.lateRuns[j].at) })
+	for len(e.lateRuns) > 0 && !e.lateRuns[0].at.After(now) {
+		lr := e.lateRuns[0]
+		e.lateRuns = e.lateRuns[1:]
+		if s := e.syncs[lr.syncID]; s != nil {
+			e.createRun(s, lr.at, lr.opts, "")
+		}
+	}
 }
 
 func (e *Emulator) listSyncRuns(rq *request) response {

@@ -45,6 +45,13 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	fs.DurationVar(&cfg.faults.RetryAfter, "retry-after", 0, "Retry-After on injected 429s (0 = no header)")
 	fs.DurationVar(&cfg.faults.Latency, "latency", 0, "latency added to every request")
 	fs.Float64Var(&cfg.faults.TriggerThen500Rate, "trigger-then-500", 0, "share of triggers that create the run and then answer 500 (0..1)")
+	fs.Float64Var(&cfg.faults.GatewayTimeoutRate, "fault-504", 0, "share of sync triggers answered 504 while the run is created later (0..1)")
+	fs.DurationVar(&cfg.faults.LateCreationMin, "late-creation-min", 5*time.Second, "earliest creation of a run after its trigger's 504")
+	fs.DurationVar(&cfg.faults.LateCreationMax, "late-creation-max", 15*time.Second, "latest creation of a run after its trigger's 504")
+	fs.DurationVar(&cfg.faults.ListingLag, "listing-lag", 0, "hide each new run from the runs list for a random time up to this")
+	fs.DurationVar(&cfg.faults.ClockOffset, "clock-offset", 0, "Hightouch's clock this far from the real one (e.g. -2m)")
+	fs.Float64Var(&cfg.faults.SlowRate, "slow-rate", 0, "share of requests answered -slow-latency late (0..1)")
+	fs.DurationVar(&cfg.faults.SlowLatency, "slow-latency", 12*time.Second, "extra latency of slow answers")
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -58,13 +65,8 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return cfg, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	for name, rate := range map[string]float64{"-fault-5xx": cfg.faults.ServerErrorRate, "-fault-429": cfg.faults.RateLimitRate, "-trigger-then-500": cfg.faults.TriggerThen500Rate} {
-		if rate < 0 || rate > 1 {
-			return cfg, usageError{fmt.Sprintf("%s must be between 0 and 1, got %v", name, rate)}
-		}
-	}
-	if cfg.faults.RetryAfter < 0 || cfg.faults.Latency < 0 {
-		return cfg, usageError{"-retry-after and -latency must not be negative"}
+	if err := cfg.faults.Validate(); err != nil {
+		return cfg, usageError{flagNames.Replace(err.Error())}
 	}
 	if rateLimit != "" {
 		n, per, err := parseRateLimit(rateLimit)
@@ -75,6 +77,11 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	}
 	return cfg, nil
 }
+
+// flagNames renames the fault settings in Validate's errors to their flags.
+var flagNames = strings.NewReplacer("serverErrorRate", "-fault-5xx", "rateLimitRate", "-fault-429", "triggerThen500Rate", "-trigger-then-500",
+	"gatewayTimeoutRate", "-fault-504", "slowRate", "-slow-rate", "retryAfter", "-retry-after", "latency,", "-latency,",
+	"listingLag", "-listing-lag", "lateCreationMin", "-late-creation-min", "lateCreationMax", "-late-creation-max", "slowLatency", "-slow-latency")
 
 // parseRateLimit reads "N/duration", e.g. "200/10s".
 func parseRateLimit(s string) (int, time.Duration, error) {
