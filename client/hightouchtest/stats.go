@@ -5,19 +5,19 @@ import "maps"
 // Stats counts what the emulator was asked and what it answered. It lets
 // tests and benchmarks measure a client's request budget and retries.
 type Stats struct {
-	Requests            int            `json:"requests"`    // all API requests (admin excluded)
-	ByOperation         map[string]int `json:"byOperation"` // by operation name, e.g. "ListSyncRuns"
-	ByStatus            map[int]int    `json:"byStatus"`    // by HTTP status answered
-	InjectedErrors      int            `json:"injectedErrors"`
-	InjectedRateLimits  int            `json:"injectedRateLimits"`
+	Requests           int            `json:"requests"`    // all API requests (admin excluded)
+	ByOperation        map[string]int `json:"byOperation"` // by operation name, e.g. "ListSyncRuns"
+	ByStatus           map[int]int    `json:"byStatus"`    // by HTTP status answered
+	InjectedErrors     int            `json:"injectedErrors"`
+	InjectedRateLimits int            `json:"injectedRateLimits"`
 	// InjectedGatewayTimeouts are sync triggers answered 504 whose run was
 	// created later (Faults.GatewayTimeoutRate).
 	InjectedGatewayTimeouts int `json:"injectedGatewayTimeouts"`
-	EnforcedRateLimits  int            `json:"enforcedRateLimits"` // 429s from WithWorkspaceRateLimit
-	RunsCreated         int            `json:"runsCreated"`
-	SequenceRunsCreated int            `json:"sequenceRunsCreated"`
-	Triggers            int            `json:"triggers"`         // sync trigger calls that created/queued a run
-	SequenceTriggers    int            `json:"sequenceTriggers"` // TriggerSequenceRun calls answered with a run id (new, in-progress or queued)
+	EnforcedRateLimits      int `json:"enforcedRateLimits"` // 429s from WithWorkspaceRateLimit
+	RunsCreated             int `json:"runsCreated"`
+	SequenceRunsCreated     int `json:"sequenceRunsCreated"`
+	Triggers                int `json:"triggers"`         // sync trigger calls that created/queued a run
+	SequenceTriggers        int `json:"sequenceTriggers"` // TriggerSequenceRun calls answered with a run id (new, in-progress or queued)
 }
 
 func newStats() Stats {
