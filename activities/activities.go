@@ -34,6 +34,14 @@ type Activities struct {
 	// with N runs, none is polled more often than N / (0.9 × budget). Zero
 	// means no budget to share.
 	RequestsPerSecond float64
+	// ListingLag is how long a new run may take to appear in the sync's
+	// runs list: a trigger whose answer was lost concludes that it created
+	// no run only after looking for longer (0: DefaultListingLag).
+	ListingLag time.Duration
+	// LateCreation is how long after a trigger's failed answer (a gateway's
+	// 504, a timeout) Hightouch may still create its run (0:
+	// DefaultLateCreation).
+	LateCreation time.Duration
 
 	waits activeWaits
 }

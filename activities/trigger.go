@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -14,118 +13,9 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
-// The trigger operations are not idempotent and the API has no idempotency
-// key. A retried trigger therefore first looks for a run that an earlier
-// attempt created (its answer may have been lost to a 500 or a dropped
-// connection) and adopts it instead of starting a second one.
-const (
-	// adoptSkew allows for clock difference between Temporal and Hightouch
-	// when comparing a run's createdAt with the activity's schedule time.
-	adoptSkew = 5 * time.Second
-	// listingGrace is how long after the first attempt a run it created may
-	// still be missing from ListSyncRuns; a retry looks again after it.
-	listingGrace = 15 * time.Second
-	// adoptPageSize and adoptMaxPages bound the search through a sync's runs.
-	adoptPageSize = 50
-	adoptMaxPages = 20
-)
-
-// triggerState is heartbeated around each trigger request, so that a retried
-// attempt knows which earlier requests may have reached Hightouch, and when.
-// (The first heartbeat of an attempt is sent synchronously, so the mark is
-// on the server before the request goes out.)
-type triggerState struct {
-	FirstAttemptAt time.Time `json:"firstAttemptAt"`
-	// Sends are the earlier requests that may have reached Hightouch, oldest
-	// first (at most maxSends).
-	Sends []sendWindow `json:"sends,omitempty"`
-}
-
-// sendWindow is when a request that may have reached Hightouch was out. To
-// is zero when its attempt ended without saying (the worker died).
-type sendWindow struct {
-	From time.Time `json:"from"`
-	To   time.Time `json:"to,omitzero"`
-}
-
-// maxSends bounds the windows remembered; older ones are long listed.
-const maxSends = 20
-
-// until is the latest time the request could have created a run.
-func (w sendWindow) until() time.Time {
-	if w.To.IsZero() {
-		return w.From.Add(CallTimeout)
-	}
-	return w.To
-}
-
 // CallTimeout bounds one attempt of an API call activity (the workflows use
 // it as StartToClose).
 const CallTimeout = time.Minute
-
-// beginTrigger returns the state earlier attempts left and the state of this
-// attempt, which it marks on the server as about to send.
-func (a *Activities) beginTrigger(ctx context.Context) (prev, cur triggerState) {
-	info := activity.GetInfo(ctx)
-	now := a.clock().Now()
-	switch {
-	case activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &prev) == nil && !prev.FirstAttemptAt.IsZero():
-	case info.Attempt > 1:
-		// No mark survived: assume an earlier request may have landed any
-		// time since the schedule.
-		prev = triggerState{FirstAttemptAt: info.ScheduledTime, Sends: []sendWindow{{From: info.ScheduledTime, To: now}}}
-	default:
-		prev.FirstAttemptAt = now
-	}
-	cur = triggerState{FirstAttemptAt: prev.FirstAttemptAt, Sends: append(slices.Clone(prev.Sends), sendWindow{From: now})}
-	if len(cur.Sends) > maxSends {
-		cur.Sends = cur.Sends[len(cur.Sends)-maxSends:]
-	}
-	activity.RecordHeartbeat(ctx, cur)
-	return prev, cur
-}
-
-// endTrigger records how this attempt's request ended: a failure that
-// certainly did not reach Hightouch (any 4xx, 429 included, or the worker's
-// own rate limit) drops its window; any other closes it.
-func (a *Activities) endTrigger(ctx context.Context, cur triggerState, err error) {
-	if err == nil {
-		return
-	}
-	last := len(cur.Sends) - 1
-	if mayHaveReached(err) {
-		cur.Sends[last].To = a.clock().Now()
-	} else {
-		cur.Sends = cur.Sends[:last]
-	}
-	activity.RecordHeartbeat(ctx, cur)
-}
-
-// triggerHeartbeatEvery keeps a trigger attempt's heartbeats well inside the
-// workflows' heartbeat timeout while it waits on Hightouch.
-const triggerHeartbeatEvery = 2 * time.Second
-
-// heartbeating runs f while heartbeating state, so that a worker that dies
-// mid-trigger is noticed within the heartbeat timeout and the retry (which
-// adopts the run, if one was created) comes soon, before a short sequence
-// run could end and make a retried sequence trigger start another.
-func heartbeating[T any](ctx context.Context, state triggerState, f func() (T, error)) (T, error) {
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		t := time.NewTicker(triggerHeartbeatEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				activity.RecordHeartbeat(ctx, state)
-			case <-done:
-				return
-			}
-		}
-	}()
-	return f()
-}
 
 // mayHaveReached reports whether a failed request may have been acted on:
 // any 5xx or transport error may have been; a 4xx (429 included) was not,
@@ -139,13 +29,14 @@ func mayHaveReached(err error) bool {
 }
 
 // TriggerRun starts a run of a sync (or queues one behind a run in progress)
-// and returns its id. A retried attempt adopts the run an earlier attempt
-// created rather than start another.
+// and returns its id. A send whose answer was lost is followed by a search
+// for the run it may have created before anything is sent again, across
+// attempts. Called directly, it is exact against its own attempts only:
+// HightouchSync sends every trigger of a sync through one writer, which
+// makes it exact against other triggers too.
 func (a *Activities) TriggerRun(ctx context.Context, in TriggerRunInput) (*client.TriggerRunOutput, error) {
 	return run(ctx, in.decodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.TriggerRunOutput, error) {
-		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, func() (*client.TriggerRunOutput, error) {
-			return a.Client.TriggerRun(ctx, in.SyncID, in.TriggerRunInput)
-		})
+		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, in.TriggerRunInput)
 	})
 }
 
@@ -171,52 +62,145 @@ func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomIn
 		}
 		return ref.ID, nil
 	}
-	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunOutput, error) {
-		return a.triggerSync(ctx, syncID, func() (*client.TriggerRunOutput, error) {
-			return a.Client.TriggerRunCustom(ctx, in.TriggerRunCustomInput)
-		})
-	})
+	opts := client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}
+	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunOutput, error) { return a.triggerSync(ctx, syncID, opts) })
 }
 
-// triggerSync sends a sync trigger once per run: when an earlier request
-// may have reached Hightouch, it adopts the run that request created, if the
-// sync lists one.
-func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), send func() (*client.TriggerRunOutput, error)) (*client.TriggerRunOutput, error) {
-	prev, cur := a.beginTrigger(ctx)
-	if len(prev.Sends) > 0 {
-		id, err := syncID()
-		if err != nil {
-			return nil, err
+// lookingMargin is kept at the end of an attempt to report that the search
+// goes on in the next one.
+const lookingMargin = 5 * time.Second
+
+// triggerSync sends a sync trigger once per run: it first looks for the run
+// of every earlier send whose answer was lost (remembered in heartbeat
+// details), and sends only when none created one.
+func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), opts client.TriggerRunInput) (*client.TriggerRunOutput, error) {
+	info := activity.GetInfo(ctx)
+	st := earlierSends(ctx)
+	hb := startHeartbeats(ctx, st)
+	defer hb.stop()
+	id, err := syncID()
+	if err != nil {
+		return nil, err
+	}
+	sc := &serverClock{clock: a.clock(), offset: st.Offset}
+	giveUp := deadlineOf(ctx, a.clock().Now().Add(CallTimeout)).Add(-lookingMargin)
+	for {
+		for len(st.Unclear) > 0 {
+			found, done, err := a.findSyncRun(ctx, sc, id, st.Unclear[0], nil, giveUp)
+			if err != nil {
+				return nil, err
+			}
+			if found.RunID != "" {
+				return &client.TriggerRunOutput{ID: found.RunID}, nil
+			}
+			if !done {
+				return nil, stillLooking(id)
+			}
+			st.Unclear, st.Offset = st.Unclear[1:], sc.offset
+			hb.set(st)
 		}
-		if out, err := a.adoptEarlierRun(ctx, id, prev.Sends, cur); out != nil || err != nil {
-			return out, err
+		// The request is the activity's schedule (no later than now, should
+		// the worker's clock be behind the server's).
+		requested := info.ScheduledTime
+		if now := a.clock().Now(); requested.After(now) {
+			requested = now
+		}
+		res := a.sendSync(ctx, sc, syncSend{syncID: id, opts: opts, requestedAt: requested, onSend: func(w SendWindow) {
+			sending := st
+			sending.Phase, sending.Sending, sending.Offset = "sending", &w, w.Offset
+			hb.set(sending)
+		}})
+		st.Offset = sc.offset
+		switch res.Outcome {
+		case Triggered:
+			return &client.TriggerRunOutput{ID: res.RunID}, nil
+		case Unclear:
+			activity.GetLogger(ctx).Warn("A trigger's answer was lost; looking for the run it may have created before sending again",
+				"syncId", id, "why", res.Window.Why)
+			st.Unclear = append(st.Unclear, *res.Window)
+			hb.set(st)
+		default:
+			hb.set(st)
+			return nil, res.Problem.Err()
 		}
 	}
-	out, err := heartbeating(ctx, cur, send)
-	a.endTrigger(ctx, cur, err)
-	return out, err
+}
+
+// earlierSends is what earlier attempts of this activity left: the sends
+// whose answer was lost, including one cut short by the worker's death.
+// Without details an earlier attempt may have sent at any time up to its
+// deadline, which is no later than this attempt's.
+func earlierSends(ctx context.Context) triggerHeartbeat {
+	var st triggerHeartbeat
+	info := activity.GetInfo(ctx)
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &st) == nil {
+		if st.Sending != nil {
+			st.Unclear = append(st.Unclear, *st.Sending)
+			st.Sending = nil
+		}
+		st.Phase = "checking"
+		return st
+	}
+	if info.Attempt > 1 {
+		st.Unclear = []SendWindow{{From: info.ScheduledTime, To: deadlineOf(ctx, info.StartedTime.Add(CallTimeout)), Why: "an earlier attempt ended without a word"}}
+	}
+	st.Phase = "checking"
+	return st
+}
+
+// stillLooking is the benign retry of an attempt that ran out of time
+// before it could tell whether an earlier send created a run.
+func stillLooking(syncID client.ID) error {
+	return temporal.NewApplicationErrorWithOptions(
+		fmt.Sprintf("still looking for the run an earlier trigger of sync %s may have created", syncID), errortypes.StillRunning,
+		temporal.ApplicationErrorOptions{NextRetryDelay: time.Second, Category: temporal.ApplicationErrorCategoryBenign})
 }
 
 // TriggerSequenceRun starts a run of a sync sequence. A sequence never runs
 // concurrently with itself: while a run is in progress the API answers with
-// that run's id, so a retry after a lost answer gets the same run back. (In
-// a workspace with run queueing enabled, a retry while the sequence runs
-// queues one follow-up run instead; the API offers no way to look.)
+// that run's id, so a send whose answer was lost is sent again at once, and
+// gets the same run back if it created one and that run is still going.
+// (In a workspace with sequence run queueing, the API queues one follow-up
+// run instead, and the API offers no way to look for the lost one.)
 func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceRunInput) (*client.TriggerSequenceRunOutput, error) {
 	check := func() error { return requireString("syncSequenceId", in.SyncSequenceID, "the id of a sync sequence") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
-		prev, cur := a.beginTrigger(ctx)
-		if len(prev.Sends) > 0 {
-			activity.GetLogger(ctx).Warn("Retrying a sequence trigger; Hightouch returns the run in progress if the earlier attempt started one",
-				"syncSequenceId", in.SyncSequenceID, "attempt", activity.GetInfo(ctx).Attempt)
+		st := earlierSends(ctx)
+		hb := startHeartbeats(ctx, st)
+		defer hb.stop()
+		sc := &serverClock{clock: a.clock(), offset: st.Offset}
+		for tries := 0; ; tries++ {
+			if len(st.Unclear) > 0 {
+				activity.GetLogger(ctx).Warn("Sending a sequence trigger again after its answer was lost; Hightouch answers with the run in progress if the lost one started it",
+					"syncSequenceId", in.SyncSequenceID, "attempt", activity.GetInfo(ctx).Attempt)
+			}
+			res := a.sendSequence(ctx, sc, sequenceSend{sequenceID: in.SyncSequenceID, onSend: func(w SendWindow) {
+				sending := st
+				sending.Phase, sending.Sending = "sending", &w
+				hb.set(sending)
+			}})
+			st.Offset = sc.offset
+			switch {
+			case res.Outcome == Triggered:
+				return &client.TriggerSequenceRunOutput{ID: res.RunID}, nil
+			case res.Outcome == Unclear && tries < maxSequenceResends:
+				st.Unclear = append(st.Unclear, *res.Window)
+				hb.set(st)
+			case res.Outcome == Unclear:
+				st.Unclear = append(st.Unclear, *res.Window)
+				hb.set(st)
+				return nil, TriggerProblem{Type: errortypes.HightouchServerError, Message: "the sequence trigger's answer was lost: " + res.Window.Why}.Err()
+			default:
+				hb.set(st)
+				return nil, res.Problem.Err()
+			}
 		}
-		out, err := heartbeating(ctx, cur, func() (*client.TriggerSequenceRunOutput, error) {
-			return a.Client.TriggerSequenceRun(ctx, in.SyncSequenceID)
-		})
-		a.endTrigger(ctx, cur, err)
-		return out, err
 	})
 }
+
+// maxSequenceResends bounds the immediate re-sends of a sequence trigger
+// within one attempt.
+const maxSequenceResends = 3
 
 // TriggerRunIDGraph starts a run of an identity graph. The API cannot list
 // graph runs, so an attempt after one that may have reached Hightouch fails
@@ -224,100 +208,25 @@ func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceR
 func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraphInput) (*client.TriggerRunIDGraphOutput, error) {
 	check := func() error { return requireString("graphId", in.GraphID, "the id of an identity graph") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
-		prev, cur := a.beginTrigger(ctx)
-		if len(prev.Sends) > 0 {
+		st := earlierSends(ctx)
+		if len(st.Unclear) > 0 {
 			return nil, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("TriggerRunIDGraph: an earlier attempt sent the trigger for graph %q and got no clear answer; "+
 					"not sending it again, since the API cannot tell whether a run started. Check Hightouch before triggering again", in.GraphID),
 				errortypes.HightouchServerError, nil)
 		}
-		out, err := heartbeating(ctx, cur, func() (*client.TriggerRunIDGraphOutput, error) {
-			return a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
-		})
-		a.endTrigger(ctx, cur, err)
+		hb := startHeartbeats(ctx, st)
+		defer hb.stop()
+		from := a.clock().Now()
+		hb.set(triggerHeartbeat{Phase: "sending", Sending: &SendWindow{From: from, To: deadlineOf(ctx, from.Add(CallTimeout))}})
+		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
+		if err != nil && mayHaveReached(err) {
+			hb.set(triggerHeartbeat{Phase: "sent", Unclear: []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}})
+		} else {
+			hb.set(triggerHeartbeat{Phase: "sent"})
+		}
 		return out, err
 	})
-}
-
-// adoptEarlierRun returns the run of the sync that one of the earlier
-// requests created, if one is listed: the earliest run created while such a
-// request was out. cur is heartbeated while it waits.
-func (a *Activities) adoptEarlierRun(ctx context.Context, syncID client.ID, sends []sendWindow, cur triggerState) (*client.TriggerRunOutput, error) {
-	for look := 0; ; look++ {
-		found, err := a.findRunSentIn(ctx, syncID, sends)
-		if err != nil {
-			return nil, err
-		}
-		if found != nil {
-			activity.GetLogger(ctx).Info("Adopted the run an earlier trigger attempt created",
-				"syncId", syncID, "runId", found.ID, "attempt", activity.GetInfo(ctx).Attempt)
-			return &client.TriggerRunOutput{ID: client.RunID(found.ID.String())}, nil
-		}
-		// A run created moments ago may not be listed yet: look once more
-		// after the grace period before concluding that none was created.
-		last := sends[len(sends)-1]
-		end := last.To
-		if end.IsZero() {
-			end = last.From
-		}
-		wait := end.Add(listingGrace).Sub(a.clock().Now())
-		if look > 0 || wait <= 0 {
-			return nil, nil
-		}
-		if _, err := heartbeating(ctx, cur, func() (struct{}, error) {
-			return struct{}{}, a.clock().Sleep(ctx, wait)
-		}); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// findRunSentIn returns the earliest run of the sync created while one of
-// the requests was out (allowing for clock skew). The sort direction of
-// ListSyncRuns is undocumented, so the search works whichever way pages come.
-func (a *Activities) findRunSentIn(ctx context.Context, syncID client.ID, sends []sendWindow) (*client.SyncRun, error) {
-	since := sends[0].From.Add(-adoptSkew)
-	inWindow := func(t time.Time) bool {
-		for _, w := range sends {
-			if !t.Before(w.From.Add(-adoptSkew)) && !t.After(w.until().Add(adoptSkew)) {
-				return true
-			}
-		}
-		return false
-	}
-	params := client.ListSyncRunsParams{SyncID: syncID, ListOptions: client.ListOptions{OrderBy: client.OrderByCreatedAt, Limit: adoptPageSize}}
-	var best *client.SyncRun
-	for range adoptMaxPages {
-		page, err := a.Client.ListSyncRuns(ctx, params)
-		if err != nil {
-			return nil, err
-		}
-		sawOlder := false
-		for i := range page.Data {
-			r := &page.Data[i]
-			if r.CreatedAt.Before(since) {
-				sawOlder = true
-				continue
-			}
-			if inWindow(r.CreatedAt) && (best == nil || r.CreatedAt.Before(best.CreatedAt)) {
-				best = r
-			}
-		}
-		n := len(page.Data)
-		newestFirst := n > 1 && !page.Data[0].CreatedAt.Before(page.Data[n-1].CreatedAt)
-		if n == 0 || (page.HasMore != nil && !*page.HasMore) || (page.HasMore == nil && n < adoptPageSize) || (sawOlder && newestFirst) {
-			return best, nil
-		}
-		params.Offset += n
-	}
-	if best != nil {
-		return best, nil
-	}
-	// Sending again could start a second run: better to stop and say so.
-	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-		"an earlier trigger of sync %s may have reached Hightouch, and its run could not be looked for in the sync's first %d runs; "+
-			"not triggering again. Check the sync's runs in Hightouch", syncID, adoptMaxPages*adoptPageSize),
-		errortypes.HightouchServerError, nil)
 }
 
 // SyncRef identifies a sync.

@@ -1,0 +1,102 @@
+package activities
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+)
+
+// ClockOffset bounds how far Hightouch's clock is from the worker's:
+// Hightouch's time = the worker's time + offset, with Lo <= offset <= Hi.
+// Run timestamps (createdAt) are on Hightouch's clock, so a trigger that
+// looks for the run it may have created compares them on that clock, never
+// on the worker's. The zero value knows nothing.
+type ClockOffset struct {
+	Lo    Duration `json:"lo"`
+	Hi    Duration `json:"hi"`
+	Known bool     `json:"known"`
+}
+
+// dateResolution is the resolution of the HTTP Date header.
+const dateResolution = time.Second
+
+// offsetFromDate is what one answer tells of the offset: its Date header
+// was written at some moment between sent and received (worker's clock),
+// and is that moment on Hightouch's clock rounded down to the second.
+func offsetFromDate(sent, received, date time.Time) ClockOffset {
+	return ClockOffset{Lo: Duration(date.Sub(received)), Hi: Duration(date.Add(dateResolution).Sub(sent)), Known: true}
+}
+
+// Merge narrows o with another measurement. Bounds that no longer overlap
+// mean a clock was changed: the newer measurement wins.
+func (o ClockOffset) Merge(newer ClockOffset) ClockOffset {
+	switch {
+	case !newer.Known:
+		return o
+	case !o.Known:
+		return newer
+	}
+	m := ClockOffset{Lo: max(o.Lo, newer.Lo), Hi: min(o.Hi, newer.Hi), Known: true}
+	if m.Lo > m.Hi {
+		return newer
+	}
+	return m
+}
+
+// Uncertainty is the width of the bounds (unbounded when nothing is known).
+func (o ClockOffset) Uncertainty() time.Duration {
+	if !o.Known {
+		return maxUncertainty
+	}
+	return (o.Hi - o.Lo).Std()
+}
+
+// maxUncertainty stands for "nothing known" and caps the wait before a
+// trigger (uncertaintyWait).
+const maxUncertainty = 10 * time.Second
+
+// serverClock measures Hightouch's clock from the Date header of every
+// answer to the calls made through it.
+type serverClock struct {
+	clock  Clock
+	offset ClockOffset
+}
+
+// call runs f with a context that reads the Date header of its answers.
+func (s *serverClock) call(ctx context.Context, f func(ctx context.Context) error) error {
+	var date time.Time
+	var dated bool
+	ctx = client.WithResponseObserver(ctx, func(r *http.Response) { date, dated = client.ServerDate(r.Header) })
+	sent := s.clock.Now()
+	err := f(ctx)
+	if dated {
+		s.offset = s.offset.Merge(offsetFromDate(sent, s.clock.Now(), date))
+	}
+	return err
+}
+
+// earliest is the earliest Hightouch time that worker time t can be.
+func (o ClockOffset) earliest(t time.Time) time.Time { return t.Add(o.lo()) }
+
+// latest is the latest Hightouch time that worker time t can be.
+func (o ClockOffset) latest(t time.Time) time.Time { return t.Add(o.hi()) }
+
+func (o ClockOffset) lo() time.Duration {
+	if !o.Known {
+		return -maxClockSkew
+	}
+	return o.Lo.Std()
+}
+
+func (o ClockOffset) hi() time.Duration {
+	if !o.Known {
+		return maxClockSkew
+	}
+	return o.Hi.Std()
+}
+
+// maxClockSkew is assumed when Hightouch's clock could not be read at all (no
+// Date header): a window then widens by this much on both sides.
+const maxClockSkew = 15 * time.Minute
