@@ -263,4 +263,3 @@ func TestIDGraphTriggerRefusesAfterAmbiguousAttempt(t *testing.T) {
 		"an earlier attempt that was refused (4xx) is safe to repeat")
 	require.Equal(t, 1, f.emu.IDGraphTriggers(hightouchtest.DemoIDGraphID))
 }
-
