@@ -35,7 +35,6 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/stretchr/testify/require"
@@ -49,6 +48,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 	sigsjson "sigs.k8s.io/json"
 	kustomize "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
@@ -838,11 +839,8 @@ var valueFlags = map[string]bool{"o": true, "ldflags": true, "gcflags": true, "a
 	"tags": true, "mod": true, "p": true, "pgo": true, "buildmode": true, "modfile": true,
 	"overlay": true, "toolexec": true, "C": true, "installsuffix": true, "coverpkg": true}
 
-var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
-
-// goBuilds finds every go build command in st. Shell-form RUN lines are split
-// into words by BuildKit's lexer; &&, ||, ; and | between words separate
-// the commands. That is not a shell, but enough for RUN lines.
+// goBuilds finds every go build command in st. A shell-form RUN is parsed
+// as the shell that runs it would; build arguments expand to "".
 func goBuilds(st instructions.Stage) ([]goBuild, error) {
 	var out []goBuild
 	stageEnv := map[string]string{}
@@ -853,22 +851,15 @@ func goBuilds(st instructions.Stage) ([]goBuild, error) {
 				stageEnv[kv.Key] = kv.Value
 			}
 		case *instructions.RunCommand:
-			words := c.CmdLine
-			if c.PrependShell {
-				var err error
-				if words, err = shell.NewLex('\\').ProcessWords(strings.Join(c.CmdLine, " "), shell.EnvsFromSlice(nil)); err != nil {
-					return nil, fmt.Errorf("line %d: %w", line(c), err)
-				}
+			calls, err := runCalls(c)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", line(c), err)
 			}
-			for _, cmd := range simpleCommands(words) {
-				env := maps.Clone(stageEnv)
-				for len(cmd) > 0 && assignment.MatchString(cmd[0]) {
-					k, v, _ := strings.Cut(cmd[0], "=")
-					env[k] = v
-					cmd = cmd[1:]
-				}
-				if len(cmd) >= 2 && cmd[0] == "go" && cmd[1] == "build" {
-					out = append(out, parseGoBuild(line(c), env, cacheTargets(c), cmd[2:]))
+			for _, call := range calls {
+				if len(call.args) >= 2 && call.args[0] == "go" && call.args[1] == "build" {
+					env := maps.Clone(stageEnv)
+					maps.Copy(env, call.env)
+					out = append(out, parseGoBuild(line(c), env, cacheTargets(c), call.args[2:]))
 				}
 			}
 		}
@@ -876,18 +867,41 @@ func goBuilds(st instructions.Stage) ([]goBuild, error) {
 	return out, nil
 }
 
-func simpleCommands(words []string) [][]string {
-	var out [][]string
-	start := 0
-	for i := 0; i <= len(words); i++ {
-		if i == len(words) || slices.Contains([]string{"&&", "||", ";", "|"}, words[i]) {
-			if i > start {
-				out = append(out, words[start:i])
-			}
-			start = i + 1
-		}
+// call is one simple command: its variable assignments and its words.
+type call struct {
+	env  map[string]string
+	args []string
+}
+
+func runCalls(run *instructions.RunCommand) ([]call, error) {
+	if !run.PrependShell { // exec form: one command, no shell
+		return []call{{args: run.CmdLine}}, nil
 	}
-	return out
+	f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(run.CmdLine, " ")), "")
+	if err != nil {
+		return nil, err
+	}
+	var calls []call
+	syntax.Walk(f, func(n syntax.Node) bool {
+		ce, ok := n.(*syntax.CallExpr)
+		if !ok || err != nil {
+			return err == nil
+		}
+		c := call{env: map[string]string{}}
+		for _, a := range ce.Assigns {
+			if c.env[a.Name.Value], err = expand.Literal(nil, a.Value); err != nil {
+				return false
+			}
+		}
+		c.args, err = expand.Fields(nil, ce.Args...)
+		calls = append(calls, c)
+		return err == nil
+	})
+	return calls, err
+}
+
+func (b goBuild) String() string {
+	return fmt.Sprintf("line %d, go build %s", b.line, strings.Join(b.packages, " "))
 }
 
 func parseGoBuild(line int, env map[string]string, caches, args []string) goBuild {
@@ -1008,11 +1022,11 @@ func checkDockerBuildFlags(s *setup) error {
 		ld := strings.Fields(b.flags["ldflags"])
 		errs = append(errs,
 			// The runtime image has no libc.
-			expect(b.env["CGO_ENABLED"] == "0", "line %d: build with CGO_ENABLED=0", b.line),
-			expect(trimpath, "line %d: build with -trimpath", b.line),
-			expect(slices.Contains(ld, "-s") && slices.Contains(ld, "-w"), "line %d: build with -ldflags \"-s -w\"", b.line),
+			expect(b.env["CGO_ENABLED"] == "0", "%s: build with CGO_ENABLED=0", b),
+			expect(trimpath, "%s: build with -trimpath", b),
+			expect(slices.Contains(ld, "-s") && slices.Contains(ld, "-w"), "%s: build with -ldflags \"-s -w\"", b),
 			// client.Version is a const, which -X silently leaves alone.
-			expect(!slices.Contains(ld, "-X"), "line %d: -X cannot set client.Version", b.line))
+			expect(!slices.Contains(ld, "-X"), "%s: -X cannot set client.Version", b))
 	}
 	return errors.Join(errs...)
 }
@@ -1023,7 +1037,7 @@ func checkDockerTargets(s *setup) error {
 	outputs := map[string]string{}
 	for _, gb := range builds {
 		if len(gb.packages) != 1 {
-			errs = append(errs, fmt.Errorf("line %d: one package per go build, each with its own -o", gb.line))
+			errs = append(errs, fmt.Errorf("%s: one package per go build, each with its own -o", gb))
 			continue
 		}
 		outputs[gb.packages[0]] = gb.flags["o"]
@@ -1080,8 +1094,8 @@ func checkDockerCache(s *setup) error {
 		"want COPY go.mod go.sum, RUN go mod download, COPY . ., then go build (got commands %d, %d, %d, %d)", copyMod, download, copyAll, build))
 	for _, gb := range builds {
 		errs = append(errs,
-			expect(slices.Contains(gb.caches, "/go/pkg/mod"), "line %d: mount the module cache", gb.line),
-			expect(slices.Contains(gb.caches, "/root/.cache/go-build"), "line %d: mount the build cache", gb.line))
+			expect(slices.Contains(gb.caches, "/go/pkg/mod"), "%s: mount the module cache", gb),
+			expect(slices.Contains(gb.caches, "/root/.cache/go-build"), "%s: mount the build cache", gb))
 	}
 	return errors.Join(errs...)
 }
