@@ -1,48 +1,60 @@
 // Package deploy_test checks the container image and Kubernetes manifests
-// under deploy/ against the worker's contract. They only parse files, so
-// they need neither a Docker engine nor a cluster.
+// under deploy/ against the worker's own settings (internal/workerconfig).
+// The files are read with the libraries Kubernetes, kustomize and BuildKit
+// use, so the checks need neither a Docker engine nor a cluster.
 //
-// Every check runs on the real files (TestKubernetes, TestDockerfile) and on
-// copies broken on purpose (TestChecksCatchBrokenProperties), so a check
-// that can no longer fail is noticed.
+// Each check returns what it finds wrong. It runs on the real files
+// (TestKubernetes, TestDockerfile) and on copies broken on purpose
+// (TestChecksCatchBrokenProperties), so a check that can no longer fail is
+// noticed.
 package deploy_test
 
 import (
+	"bufio"
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
-	"io/fs"
-	"iter"
 	"maps"
 	"net"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/stretchr/testify/require"
-	"gopkg.in/yaml.v3"
-)
+	"golang.org/x/mod/modfile"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+	sigsjson "sigs.k8s.io/json"
+	kustomize "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
 
-// The worker's contract (worker/config.go); the manifests must agree.
-const (
-	workerPort         = 9090
-	defaultHTTPAddr    = ":9090"
-	defaultStopTimeout = "30s"
-	defaultRateLimit   = "18"
-	// Requests per second all replicas together may send: the worker's
-	// default, sized for Hightouch's per-workspace limit.
-	workspaceRateLimit = 18.0
-	// The Hightouch key's name in the Secret, and its file name.
-	hightouchKeyName = "api-key"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
 )
 
 // Paths relative to this directory, where go test runs.
@@ -55,7 +67,10 @@ const (
 	repoRoot          = ".."
 )
 
-type check func(t require.TestingT, s *setup)
+// hightouchKeyName is the Hightouch key's name in the Secret, and its file name.
+const hightouchKeyName = "api-key"
+
+type check func(s *setup) error
 
 var k8sChecks = []struct {
 	name string
@@ -86,6 +101,7 @@ var dockerChecks = []struct {
 	{"builder", checkDockerBuilder},
 	{"static build", checkDockerBuildFlags},
 	{"targets", checkDockerTargets},
+	{"main packages", checkBuiltPackages},
 	{"layer cache", checkDockerCache},
 	{"runtime", checkDockerRuntime},
 	{"entrypoint", checkDockerEntrypoint},
@@ -95,43 +111,27 @@ var dockerChecks = []struct {
 }
 
 func TestKubernetes(t *testing.T) {
-	s := parse(t, readTree(t))
+	s, err := parse(readTree(t))
+	require.NoError(t, err)
 	for _, c := range k8sChecks {
-		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
+		t.Run(c.name, func(t *testing.T) { require.NoError(t, c.fn(s)) })
 	}
 }
 
 func TestDockerfile(t *testing.T) {
-	s := parse(t, readTree(t))
+	s, err := parse(readTree(t))
+	require.NoError(t, err)
 	for _, c := range dockerChecks {
-		t.Run(c.name, func(t *testing.T) { c.fn(t, s) })
+		t.Run(c.name, func(t *testing.T) { require.NoError(t, c.fn(s)) })
 	}
 }
 
-// TestBuiltPackagesExist: the image builds main packages of this module.
-func TestBuiltPackagesExist(t *testing.T) {
-	s := parse(t, readTree(t))
-	builds := builderBuilds(t, s)
-	require.NotEmpty(t, builds)
-	isMain := regexp.MustCompile(`(?m)^package main\b`)
-	for _, b := range builds {
-		for _, pkg := range b.packages {
-			dir := filepath.Join(repoRoot, filepath.FromSlash(pkg))
-			entries, err := os.ReadDir(dir)
-			require.NoError(t, err, "the Dockerfile builds %s", pkg)
-			found := false
-			for _, e := range entries {
-				name := e.Name()
-				if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-					continue
-				}
-				src, err := os.ReadFile(filepath.Join(dir, name))
-				require.NoError(t, err)
-				found = found || isMain.Match(src)
-			}
-			require.True(t, found, "%s has no package main", pkg)
-		}
+// expect returns an error saying what is wrong unless ok.
+func expect(ok bool, format string, args ...any) error {
+	if ok {
+		return nil
 	}
+	return fmt.Errorf(format, args...)
 }
 
 // ---- inputs ----
@@ -140,351 +140,256 @@ func TestBuiltPackagesExist(t *testing.T) {
 // test can break a copy of it.
 type tree map[string]string
 
-func readTree(t require.TestingT) tree {
+func readTree(t *testing.T) tree {
 	files := tree{}
 	for _, dir := range []string{k8sDir, "docker"} {
 		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				continue
+			if e.Type().IsRegular() {
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				require.NoError(t, err)
+				files[dir+"/"+e.Name()] = string(b)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			require.NoError(t, err)
-			files[dir+"/"+e.Name()] = string(b)
 		}
 	}
 	return files
 }
 
-type meta struct {
-	Name        string            `yaml:"name"`
-	Namespace   string            `yaml:"namespace"`
-	Labels      map[string]string `yaml:"labels"`
-	Annotations map[string]string `yaml:"annotations"`
+type setup struct {
+	files   tree
+	objects []object // every document, the example Secret included
+	// The worker's Deployment, its one container and that container's
+	// environment; a tree without them cannot be checked.
+	deployment *appsv1.Deployment
+	worker     corev1.Container
+	env        map[string]corev1.EnvVar
+
+	stages  []instructions.Stage
+	builder instructions.Stage // the one stage that runs go build
+	builds  []goBuild
 }
 
 // object is one YAML document under k8s/.
 type object struct {
-	file       string
-	doc        int
-	node       *yaml.Node
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
-	Metadata   meta   `yaml:"metadata"`
+	file string
+	doc  int
+	metav1.TypeMeta
+	meta  metav1.ObjectMeta
+	value any // *appsv1.Deployment, ...; nil for a kind not in kinds
 }
 
 func (o object) String() string {
-	return fmt.Sprintf("%s document %d (%s %s)", o.file, o.doc, o.Kind, o.Metadata.Name)
+	return fmt.Sprintf("%s document %d (%s %s)", o.file, o.doc, o.Kind, o.meta.Name)
 }
 
-type setup struct {
-	files   tree
-	objects []object // every document, the example Secret included
-	docker  []stage
+func newOf[T any]() any { return new(T) }
+
+var kustomizationKind = schema.FromAPIVersionAndKind(kustomize.KustomizationVersion, kustomize.KustomizationKind)
+
+// kinds are the objects deploy/k8s may hold.
+var kinds = map[schema.GroupVersionKind]func() any{
+	corev1.SchemeGroupVersion.WithKind("Namespace"):             newOf[corev1.Namespace],
+	corev1.SchemeGroupVersion.WithKind("ConfigMap"):             newOf[corev1.ConfigMap],
+	corev1.SchemeGroupVersion.WithKind("Secret"):                newOf[corev1.Secret],
+	appsv1.SchemeGroupVersion.WithKind("Deployment"):            newOf[appsv1.Deployment],
+	policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"): newOf[policyv1.PodDisruptionBudget],
+	kustomizationKind: newOf[kustomize.Kustomization],
 }
 
-func parse(t require.TestingT, files tree) *setup {
+func parse(files tree) (*setup, error) {
 	s := &setup{files: files}
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if !isManifestFile(name) {
-			continue
-		}
-		dec := yaml.NewDecoder(strings.NewReader(files[name]))
-		for doc := 1; ; doc++ {
-			n := new(yaml.Node)
-			err := dec.Decode(n)
-			if errors.Is(err, io.EOF) {
-				break
+	if err := s.parseKubernetes(); err != nil {
+		return nil, err
+	}
+	if err := s.parseDockerfile(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *setup) parseKubernetes() error {
+	for _, name := range slices.Sorted(maps.Keys(s.files)) {
+		if isManifestFile(name) {
+			objs, err := parseManifests(name, s.files[name])
+			if err != nil {
+				return err
 			}
-			require.NoError(t, err, "%s document %d", name, doc)
-			if len(n.Content) == 0 || n.Content[0].Tag == "!!null" {
-				continue // comments only
-			}
-			o := object{file: name, doc: doc, node: n}
-			require.NoError(t, n.Decode(&o), "%s document %d", name, doc)
-			require.NotEmpty(t, o.Kind, "%s document %d has no kind", name, doc)
-			s.objects = append(s.objects, o)
+			s.objects = append(s.objects, objs...)
 		}
 	}
-	text, ok := files[dockerfileFile]
-	require.True(t, ok, "%s is missing", dockerfileFile)
-	s.docker = parseDockerfile(text)
-	return s
+	d, err := one[appsv1.Deployment](s)
+	if err != nil {
+		return err
+	}
+	if n := len(d.Spec.Template.Spec.Containers); n != 1 {
+		return fmt.Errorf("the worker pod should run one container, not %d", n)
+	}
+	s.deployment, s.worker = d, d.Spec.Template.Spec.Containers[0]
+	s.env, err = s.environment(s.worker)
+	return err
+}
+
+func (s *setup) parseDockerfile() error {
+	text, ok := s.files[dockerfileFile]
+	if !ok {
+		return fmt.Errorf("%s is missing", dockerfileFile)
+	}
+	ast, err := parser.Parse(strings.NewReader(text))
+	if err != nil {
+		return fmt.Errorf("%s: %w", dockerfileFile, err)
+	}
+	if s.stages, _, err = instructions.Parse(ast.AST, nil); err != nil {
+		return fmt.Errorf("%s: %w", dockerfileFile, err)
+	}
+	found := 0
+	for _, st := range s.stages {
+		// BuildKit reads RUN --mount options when it expands the command;
+		// ours use no variables, so the words are kept as they are.
+		for _, run := range commands[*instructions.RunCommand](st) {
+			if err := run.Expand(func(word string) (string, error) { return word, nil }); err != nil {
+				return fmt.Errorf("%s line %d: %w", dockerfileFile, line(run), err)
+			}
+		}
+		builds, err := goBuilds(st)
+		if err != nil {
+			return fmt.Errorf("%s: %w", dockerfileFile, err)
+		}
+		if len(builds) > 0 {
+			found++
+			s.builder, s.builds = st, builds
+		}
+	}
+	return expect(found == 1, "%s: want exactly one stage running go build, found %d", dockerfileFile, found)
 }
 
 func isManifestFile(name string) bool {
 	return path.Dir(name) == k8sDir && (strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml"))
 }
 
-// decode reads o into a typed view.
-func decode[T any](t require.TestingT, o object) T {
-	var v T
-	require.NoError(t, o.node.Decode(&v), "%s", o)
-	return v
+// parseManifests decodes every document of a manifest file, strictly as the
+// API server does with kubectl's default field validation: YAML becomes JSON
+// without regard to the target type (so an unquoted number in a ConfigMap
+// is an error), and an unknown, duplicate or miscased field is an error.
+func parseManifests(name, text string) ([]object, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(strings.NewReader(text)))
+	var out []object
+	for doc := 1; ; doc++ {
+		raw, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		j, err := yaml.YAMLToJSONStrict(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s document %d: %w", name, doc, err)
+		}
+		if string(j) == "null" {
+			continue // comments only
+		}
+		var head struct {
+			metav1.TypeMeta
+			Metadata metav1.ObjectMeta `json:"metadata"`
+		}
+		if err := json.Unmarshal(j, &head); err != nil {
+			return nil, fmt.Errorf("%s document %d: %w", name, doc, err)
+		}
+		if head.Kind == "" {
+			return nil, fmt.Errorf("%s document %d has no kind", name, doc)
+		}
+		o := object{file: name, doc: doc, TypeMeta: head.TypeMeta, meta: head.Metadata}
+		if newValue, ok := kinds[o.GroupVersionKind()]; ok {
+			o.value = newValue()
+			strict, err := sigsjson.UnmarshalStrict(j, o.value)
+			if err := errors.Join(append(strict, err)...); err != nil {
+				return nil, fmt.Errorf("%s: %w", o, err)
+			}
+		}
+		out = append(out, o)
+	}
 }
 
 // applied are the objects kustomize applies: all but the example Secret.
 func (s *setup) applied() []object {
-	var out []object
-	for _, o := range s.objects {
-		if o.file != exampleSecretFile {
-			out = append(out, o)
+	return slices.DeleteFunc(slices.Clone(s.objects), func(o object) bool { return o.file == exampleSecretFile })
+}
+
+// all returns the applied objects of type T.
+func all[T any](s *setup) []*T {
+	var out []*T
+	for _, o := range s.applied() {
+		if v, ok := o.value.(*T); ok {
+			out = append(out, v)
 		}
 	}
 	return out
 }
 
-func (s *setup) one(t require.TestingT, kind string) object {
-	var found []object
-	for _, o := range s.applied() {
-		if o.Kind == kind {
-			found = append(found, o)
-		}
+func one[T any](s *setup) (*T, error) {
+	found := all[T](s)
+	if len(found) != 1 {
+		return nil, fmt.Errorf("want exactly one %T under %s/, found %d", *new(T), k8sDir, len(found))
 	}
-	require.Len(t, found, 1, "want exactly one %s under %s/", kind, k8sDir)
-	return found[0]
+	return found[0], nil
 }
 
-func (s *setup) configMap(name string) (configMap, bool) {
-	for _, o := range s.applied() {
-		if o.Kind == "ConfigMap" && o.Metadata.Name == name {
-			var cm configMap
-			if o.node.Decode(&cm) == nil {
-				return cm, true
-			}
-		}
-	}
-	return configMap{}, false
-}
-
-// ---- Kubernetes types: only the fields checked ----
-
-type labelSelector struct {
-	MatchLabels      map[string]string `yaml:"matchLabels"`
-	MatchExpressions []any             `yaml:"matchExpressions"`
-}
-
-type deployment struct {
-	Spec struct {
-		Replicas *int          `yaml:"replicas"`
-		Selector labelSelector `yaml:"selector"`
-		Strategy struct {
-			Type string `yaml:"type"`
-		} `yaml:"strategy"`
-		Template struct {
-			Metadata meta    `yaml:"metadata"`
-			Spec     podSpec `yaml:"spec"`
-		} `yaml:"template"`
-	} `yaml:"spec"`
-}
-
-func (d deployment) replicas() int {
-	if d.Spec.Replicas == nil {
-		return 1
-	}
-	return *d.Spec.Replicas
-}
-
-type podSpec struct {
-	AutomountServiceAccountToken  *bool              `yaml:"automountServiceAccountToken"`
-	TerminationGracePeriodSeconds *int64             `yaml:"terminationGracePeriodSeconds"`
-	HostNetwork                   bool               `yaml:"hostNetwork"`
-	HostPID                       bool               `yaml:"hostPID"`
-	HostIPC                       bool               `yaml:"hostIPC"`
-	SecurityContext               podSecurityContext `yaml:"securityContext"`
-	TopologySpreadConstraints     []struct {
-		LabelSelector labelSelector `yaml:"labelSelector"`
-	} `yaml:"topologySpreadConstraints"`
-	InitContainers []container `yaml:"initContainers"`
-	Containers     []container `yaml:"containers"`
-	Volumes        []volume    `yaml:"volumes"`
-}
-
-type seccompProfile struct {
-	Type string `yaml:"type"`
-}
-
-type podSecurityContext struct {
-	RunAsNonRoot   *bool           `yaml:"runAsNonRoot"`
-	RunAsUser      *int64          `yaml:"runAsUser"`
-	FSGroup        *int64          `yaml:"fsGroup"`
-	SeccompProfile *seccompProfile `yaml:"seccompProfile"`
-}
-
-type securityContext struct {
-	RunAsNonRoot             *bool  `yaml:"runAsNonRoot"`
-	RunAsUser                *int64 `yaml:"runAsUser"`
-	ReadOnlyRootFilesystem   *bool  `yaml:"readOnlyRootFilesystem"`
-	AllowPrivilegeEscalation *bool  `yaml:"allowPrivilegeEscalation"`
-	Privileged               *bool  `yaml:"privileged"`
-	Capabilities             struct {
-		Add  []string `yaml:"add"`
-		Drop []string `yaml:"drop"`
-	} `yaml:"capabilities"`
-	SeccompProfile *seccompProfile `yaml:"seccompProfile"`
-}
-
-type container struct {
-	Name    string   `yaml:"name"`
-	Image   string   `yaml:"image"`
-	Command []string `yaml:"command"`
-	Ports   []struct {
-		Name          string `yaml:"name"`
-		ContainerPort int    `yaml:"containerPort"`
-		Protocol      string `yaml:"protocol"`
-	} `yaml:"ports"`
-	Env            []envVar      `yaml:"env"`
-	EnvFrom        []envFrom     `yaml:"envFrom"`
-	VolumeMounts   []volumeMount `yaml:"volumeMounts"`
-	LivenessProbe  *probe        `yaml:"livenessProbe"`
-	ReadinessProbe *probe        `yaml:"readinessProbe"`
-	Resources      struct {
-		Requests map[string]string `yaml:"requests"`
-		Limits   map[string]string `yaml:"limits"`
-	} `yaml:"resources"`
-	SecurityContext securityContext `yaml:"securityContext"`
-}
-
-type keyRef struct {
-	Name     string `yaml:"name"`
-	Key      string `yaml:"key"`
-	Optional *bool  `yaml:"optional"`
-}
-
-type envVar struct {
-	Name      string  `yaml:"name"`
-	Value     *string `yaml:"value"`
-	ValueFrom *struct {
-		SecretKeyRef    *keyRef `yaml:"secretKeyRef"`
-		ConfigMapKeyRef *keyRef `yaml:"configMapKeyRef"`
-	} `yaml:"valueFrom"`
-}
-
-type envFrom struct {
-	Prefix       string  `yaml:"prefix"`
-	ConfigMapRef *keyRef `yaml:"configMapRef"`
-	SecretRef    *keyRef `yaml:"secretRef"`
-}
-
-type volumeMount struct {
-	Name      string `yaml:"name"`
-	MountPath string `yaml:"mountPath"`
-	SubPath   string `yaml:"subPath"`
-	ReadOnly  bool   `yaml:"readOnly"`
-}
-
-type volume struct {
-	Name   string `yaml:"name"`
-	Secret *struct {
-		SecretName  string `yaml:"secretName"`
-		Optional    *bool  `yaml:"optional"`
-		DefaultMode *int   `yaml:"defaultMode"`
-		Items       []struct {
-			Key  string `yaml:"key"`
-			Path string `yaml:"path"`
-			Mode *int   `yaml:"mode"`
-		} `yaml:"items"`
-	} `yaml:"secret"`
-}
-
-type probe struct {
-	HTTPGet *struct {
-		Path   string `yaml:"path"`
-		Port   any    `yaml:"port"` // a number or a port name
-		Scheme string `yaml:"scheme"`
-	} `yaml:"httpGet"`
-}
-
-type podDisruptionBudget struct {
-	Spec struct {
-		MinAvailable   any           `yaml:"minAvailable"`
-		MaxUnavailable any           `yaml:"maxUnavailable"`
-		Selector       labelSelector `yaml:"selector"`
-	} `yaml:"spec"`
-}
-
-type configMap struct {
-	Data map[string]string `yaml:"data"`
-}
-
-type secret struct {
-	Data       map[string]string `yaml:"data"`
-	StringData map[string]string `yaml:"stringData"`
-}
-
-type kustomization struct {
-	Resources       []string `yaml:"resources"`
-	SecretGenerator []struct {
-		Literals []string `yaml:"literals"`
-	} `yaml:"secretGenerator"`
-}
-
-func isTrue(b *bool) bool  { return b != nil && *b }
-func isFalse(b *bool) bool { return b != nil && !*b }
-
-func workerPod(t require.TestingT, s *setup) (deployment, container) {
-	d := decode[deployment](t, s.one(t, "Deployment"))
-	require.Len(t, d.Spec.Template.Spec.Containers, 1, "the worker pod runs one container")
-	return d, d.Spec.Template.Spec.Containers[0]
-}
-
-// setting is one environment variable as the container sees it.
-type setting struct {
-	value  *string // literal, from value: or a ConfigMap
-	secret *keyRef // from a Secret
-	origin string
-}
-
-// environment resolves c's env and envFrom (env wins, as in Kubernetes).
-func environment(t require.TestingT, s *setup, c container) map[string]setting {
-	env := map[string]setting{}
+// environment is the container's environment as the kubelet builds it:
+// envFrom sources in order, then env, each overriding what came before.
+// Only ConfigMap sources are expanded; Secret values are not known here.
+func (s *setup) environment(c corev1.Container) (map[string]corev1.EnvVar, error) {
+	env := map[string]corev1.EnvVar{}
 	for _, from := range c.EnvFrom {
-		if ref := from.ConfigMapRef; ref != nil {
-			cm, ok := s.configMap(ref.Name)
-			require.True(t, ok || isTrue(ref.Optional), "envFrom names ConfigMap %q, which is not under %s/", ref.Name, k8sDir)
-			for k, v := range cm.Data {
-				env[from.Prefix+k] = setting{value: &v, origin: "ConfigMap " + ref.Name}
+		ref := from.ConfigMapRef
+		if ref == nil {
+			continue
+		}
+		i := slices.IndexFunc(all[corev1.ConfigMap](s), func(cm *corev1.ConfigMap) bool { return cm.Name == ref.Name })
+		if i < 0 {
+			if ptr.Deref(ref.Optional, false) {
+				continue
 			}
+			return nil, fmt.Errorf("envFrom names ConfigMap %q, which is not under %s/", ref.Name, k8sDir)
+		}
+		for k, v := range all[corev1.ConfigMap](s)[i].Data {
+			env[from.Prefix+k] = corev1.EnvVar{Name: from.Prefix + k, Value: v}
 		}
 	}
 	for _, e := range c.Env {
-		switch {
-		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
-			env[e.Name] = setting{secret: e.ValueFrom.SecretKeyRef, origin: "Secret " + e.ValueFrom.SecretKeyRef.Name}
-		case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
-			ref := e.ValueFrom.ConfigMapKeyRef
-			cm, _ := s.configMap(ref.Name)
-			v, ok := cm.Data[ref.Key]
-			require.True(t, ok || isTrue(ref.Optional), "%s: ConfigMap %q has no key %q", e.Name, ref.Name, ref.Key)
-			if ok {
-				env[e.Name] = setting{value: &v, origin: "ConfigMap " + ref.Name}
-			}
-		case e.ValueFrom != nil:
-			env[e.Name] = setting{origin: "valueFrom"}
-		default:
-			v := ""
-			if e.Value != nil {
-				v = *e.Value
-			}
-			env[e.Name] = setting{value: &v, origin: "env value"}
-		}
+		env[e.Name] = e
 	}
-	return env
+	return env, nil
 }
 
-// literal is the value the worker reads for name: def when unset or blank,
+// setting is the value the worker reads for name: def when unset or blank,
 // as in worker/config.go.
-func literal(t require.TestingT, env map[string]setting, name, def string) string {
-	st, ok := env[name]
+func (s *setup) setting(name, def string) (string, error) {
+	e, ok := s.env[name]
 	if !ok {
-		return def
+		return def, nil
 	}
-	require.NotNil(t, st.value, "%s should be a plain value, not from %s", name, st.origin)
-	if v := strings.TrimSpace(*st.value); v != "" {
-		return v
+	if e.ValueFrom != nil {
+		return "", fmt.Errorf("%s should be a plain value or come from a ConfigMap with envFrom", name)
 	}
-	return def
+	return cmp.Or(strings.TrimSpace(e.Value), def), nil
+}
+
+// workerPort is the port the worker listens on in the pod.
+func (s *setup) workerPort() (int, error) {
+	addr, err := s.setting("HIGHTOUCH_WORKER_HTTP_ADDR", workerconfig.HTTPAddr)
+	if err != nil {
+		return 0, err
+	}
+	return portOf(addr)
+}
+
+func portOf(addr string) (int, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(port)
 }
 
 // sensitive reports whether an environment variable holds a credential.
@@ -497,901 +402,803 @@ func sensitive(name string) bool {
 
 var secretSuffix = regexp.MustCompile(`(^|_)(KEY|KEY_DATA|TOKEN|PASSWORD|SECRET|AUTH)$`)
 
-func selects(t require.TestingT, sel labelSelector, labels map[string]string, what string) {
-	require.NotEmpty(t, sel.MatchLabels, "%s: empty selector", what)
-	require.Empty(t, sel.MatchExpressions, "%s: use matchLabels", what)
-	for k, v := range sel.MatchLabels {
-		got, ok := labels[k]
-		require.True(t, ok && got == v, "%s selects %s=%s, but the pod template has %s=%q", what, k, v, k, got)
+// selects reports whether sel is not empty and selects pods with podLabels.
+func selects(sel *metav1.LabelSelector, podLabels map[string]string, what string) error {
+	selector, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
+	return errors.Join(
+		expect(!selector.Empty(), "%s: an empty selector selects every pod", what),
+		expect(selector.Matches(labels.Set(podLabels)), "%s selects %s, which the pod template's labels do not match", what, selector))
 }
 
 // ---- Kubernetes checks ----
 
-func checkKinds(t require.TestingT, s *setup) {
-	apiVersions := map[string]string{
-		"Namespace":           "v1",
-		"ConfigMap":           "v1",
-		"Secret":              "v1",
-		"Deployment":          "apps/v1",
-		"PodDisruptionBudget": "policy/v1",
-		"Kustomization":       "kustomize.config.k8s.io/v1beta1",
-	}
+func checkKinds(s *setup) error {
+	var errs []error
 	count := map[string]int{}
 	seen := map[string]bool{}
 	for _, o := range s.objects {
-		want, known := apiVersions[o.Kind]
-		require.True(t, known, "%s: unexpected kind", o)
-		require.Equal(t, want, o.APIVersion, "%s", o)
-		if o.Kind == "Kustomization" {
-			require.Equal(t, kustomizationFile, o.file)
-		} else {
-			require.NotEmpty(t, o.Metadata.Name, "%s has no name", o)
-			id := o.Kind + "/" + o.Metadata.Name
-			require.False(t, seen[id], "%s: %s is defined twice", o, id)
-			seen[id] = true
-		}
-		// Real credentials never live in the repository.
-		if o.Kind == "Secret" {
-			require.Equal(t, exampleSecretFile, o.file, "%s: create Secrets out of band", o)
+		if o.value == nil {
+			errs = append(errs, fmt.Errorf("%s: unexpected kind %s", o, o.GroupVersionKind()))
+			continue
 		}
 		count[o.Kind]++
+		if o.Kind == kustomize.KustomizationKind {
+			errs = append(errs, expect(o.file == kustomizationFile, "%s: the Kustomization belongs in %s", o, kustomizationFile))
+			continue
+		}
+		id := o.Kind + "/" + o.meta.Name
+		errs = append(errs,
+			expect(o.meta.Name != "", "%s has no name", o),
+			expect(!seen[id], "%s: %s is defined twice", o, id),
+			// Real credentials never live in the repository.
+			expect(o.Kind != "Secret" || o.file == exampleSecretFile, "%s: create Secrets out of band", o))
+		seen[id] = true
 	}
-	for _, kind := range []string{"Deployment", "PodDisruptionBudget", "Kustomization", "Secret"} {
-		require.Equal(t, 1, count[kind], "want one %s", kind)
+	for _, kind := range []string{"PodDisruptionBudget", kustomize.KustomizationKind, "Secret"} {
+		errs = append(errs, expect(count[kind] == 1, "want one %s, found %d", kind, count[kind]))
 	}
-	require.GreaterOrEqual(t, count["ConfigMap"], 1, "want a ConfigMap")
-	require.LessOrEqual(t, count["Namespace"], 1)
+	return errors.Join(append(errs,
+		expect(count["ConfigMap"] >= 1, "want a ConfigMap"),
+		expect(count["Namespace"] <= 1, "want at most one Namespace"))...)
 }
 
-func checkNamespace(t require.TestingT, s *setup) {
+func checkNamespace(s *setup) error {
 	want, first := "", true
-	for _, o := range s.objects {
-		if o.Kind == "Namespace" {
-			want, first = o.Metadata.Name, false
-		}
+	for _, ns := range all[corev1.Namespace](s) {
+		want, first = ns.Name, false
 	}
+	var errs []error
 	for _, o := range s.objects {
-		if o.Kind == "Namespace" || o.Kind == "Kustomization" {
+		if o.Kind == "Namespace" || o.Kind == kustomize.KustomizationKind {
 			continue
 		}
 		if first {
-			want, first = o.Metadata.Namespace, false
+			want, first = o.meta.Namespace, false
 		}
-		require.Equal(t, want, o.Metadata.Namespace, "%s: every object belongs in one namespace", o)
+		errs = append(errs, expect(o.meta.Namespace == want, "%s: every object belongs in namespace %q", o, want))
 	}
+	return errors.Join(errs...)
 }
 
-func checkConfigMaps(t require.TestingT, s *setup) {
-	for _, o := range s.applied() {
-		if o.Kind != "ConfigMap" {
-			continue
-		}
-		// The API rejects numbers and booleans in data: quote them.
-		root := o.node.Content[0]
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			if root.Content[i].Value != "data" {
-				continue
-			}
-			data := root.Content[i+1]
-			for j := 0; j+1 < len(data.Content); j += 2 {
-				require.Equal(t, "!!str", data.Content[j+1].ShortTag(), "%s: %s must be a string", o, data.Content[j].Value)
-			}
-		}
-		for k := range decode[configMap](t, o).Data {
-			require.False(t, sensitive(k), "%s: %s belongs in a Secret", o, k)
+// Numbers and booleans in a ConfigMap's data are rejected by parse, as the
+// API server rejects them.
+func checkConfigMaps(s *setup) error {
+	var errs []error
+	for _, cm := range all[corev1.ConfigMap](s) {
+		for k := range cm.Data {
+			errs = append(errs, expect(!sensitive(k), "ConfigMap %s: %s belongs in a Secret", cm.Name, k))
 		}
 	}
+	return errors.Join(errs...)
 }
 
-func checkSelectors(t require.TestingT, s *setup) {
-	d, _ := workerPod(t, s)
-	labels := d.Spec.Template.Metadata.Labels
-	selects(t, d.Spec.Selector, labels, "Deployment")
+func checkSelectors(s *setup) error {
+	d := s.deployment
+	p, err := one[policyv1.PodDisruptionBudget](s)
+	if err != nil {
+		return err
+	}
+	podLabels := d.Spec.Template.Labels
+	replicas := ptr.Deref(d.Spec.Replicas, 1)
+	errs := []error{
+		selects(d.Spec.Selector, podLabels, "Deployment"),
+		expect(replicas >= 2, "one replica leaves the task queue unpolled during restarts"),
+		selects(p.Spec.Selector, podLabels, "PodDisruptionBudget"),
+		expect(reflect.DeepEqual(d.Spec.Selector, p.Spec.Selector), "the PDB must cover exactly the worker's pods"),
+		expect(p.Spec.MaxUnavailable == nil, "use minAvailable"),
+	}
 	for _, c := range d.Spec.Template.Spec.TopologySpreadConstraints {
-		selects(t, c.LabelSelector, labels, "topologySpreadConstraint")
+		errs = append(errs, selects(c.LabelSelector, podLabels, "topologySpreadConstraint"))
 	}
-	require.GreaterOrEqual(t, d.replicas(), 2, "one replica leaves the task queue unpolled during restarts")
-
-	p := decode[podDisruptionBudget](t, s.one(t, "PodDisruptionBudget"))
-	selects(t, p.Spec.Selector, labels, "PodDisruptionBudget")
-	require.Equal(t, d.Spec.Selector.MatchLabels, p.Spec.Selector.MatchLabels, "the PDB must cover exactly the worker's pods")
-	require.Nil(t, p.Spec.MaxUnavailable, "use minAvailable")
-	minAvailable, ok := p.Spec.MinAvailable.(int)
-	require.True(t, ok, "minAvailable should be a number, got %v", p.Spec.MinAvailable)
-	require.GreaterOrEqual(t, minAvailable, 1)
-	require.Less(t, minAvailable, d.replicas(), "minAvailable >= replicas blocks every node drain")
-}
-
-func checkRollout(t require.TestingT, s *setup) {
-	d, _ := workerPod(t, s)
-	require.Equal(t, "RollingUpdate", d.Spec.Strategy.Type, "roll replicas one at a time; Recreate stops all polling")
-}
-
-func checkContainer(t require.TestingT, s *setup) {
-	_, c := workerPod(t, s)
-	ref := c.Image
-	require.NotEmpty(t, ref)
-	if !strings.Contains(ref, "@") {
-		slash, colon := strings.LastIndex(ref, "/"), strings.LastIndex(ref, ":")
-		require.Greater(t, colon, slash, "image %q has no tag", ref)
-		require.NotEqual(t, "latest", ref[colon+1:], "pin the image to a release")
+	if m := p.Spec.MinAvailable; m == nil || m.Type != intstr.Int {
+		errs = append(errs, fmt.Errorf("minAvailable should be a number, got %v", m))
+	} else {
+		errs = append(errs,
+			expect(m.IntVal >= 1, "minAvailable %d leaves no poller during drains", m.IntVal),
+			expect(m.IntVal < replicas, "minAvailable %d >= %d replicas blocks every node drain", m.IntVal, replicas))
 	}
-	// The image's ENTRYPOINT is the worker; a command would replace it.
-	require.Empty(t, c.Command)
+	return errors.Join(errs...)
 }
 
-func checkSecurity(t require.TestingT, s *setup) {
-	d, _ := workerPod(t, s)
-	pod := d.Spec.Template.Spec
-	require.True(t, isFalse(pod.AutomountServiceAccountToken), "the worker never calls the Kubernetes API; don't mount a token")
-	require.False(t, pod.HostNetwork || pod.HostPID || pod.HostIPC)
-	ps := pod.SecurityContext
-	for _, c := range append(slices.Clone(pod.InitContainers), pod.Containers...) {
-		sc := c.SecurityContext
-		nonRoot := ps.RunAsNonRoot
-		if sc.RunAsNonRoot != nil {
-			nonRoot = sc.RunAsNonRoot
-		}
-		require.True(t, isTrue(nonRoot), "%s: runAsNonRoot", c.Name)
-		uid := ps.RunAsUser
-		if sc.RunAsUser != nil {
-			uid = sc.RunAsUser
-		}
-		// Numeric, so the kubelet can enforce runAsNonRoot whatever the image's USER says.
-		require.NotNil(t, uid, "%s: set runAsUser", c.Name)
-		require.NotZero(t, *uid, "%s: runAsUser", c.Name)
-		require.True(t, isTrue(sc.ReadOnlyRootFilesystem), "%s: readOnlyRootFilesystem", c.Name)
-		require.True(t, isFalse(sc.AllowPrivilegeEscalation), "%s: allowPrivilegeEscalation must be false", c.Name)
-		require.False(t, isTrue(sc.Privileged), "%s: privileged", c.Name)
-		require.Contains(t, sc.Capabilities.Drop, "ALL", "%s: drop all capabilities", c.Name)
-		require.Empty(t, sc.Capabilities.Add, "%s: adds capabilities", c.Name)
-		seccomp := ps.SeccompProfile
-		if sc.SeccompProfile != nil {
-			seccomp = sc.SeccompProfile
-		}
-		require.NotNil(t, seccomp, "%s: no seccomp profile", c.Name)
-		require.Equal(t, "RuntimeDefault", seccomp.Type, "%s: seccomp", c.Name)
+func checkRollout(s *setup) error {
+	strategy := cmp.Or(s.deployment.Spec.Strategy.Type, appsv1.RollingUpdateDeploymentStrategyType)
+	return expect(strategy == appsv1.RollingUpdateDeploymentStrategyType, "roll replicas one at a time; %s stops all polling", strategy)
+}
+
+func checkContainer(s *setup) error {
+	c := s.worker
+	ref, err := reference.ParseNormalizedNamed(c.Image)
+	if err != nil {
+		return fmt.Errorf("image %q: %w", c.Image, err)
 	}
+	_, digested := ref.(reference.Digested)
+	tagged, hasTag := ref.(reference.Tagged)
+	return errors.Join(
+		expect(digested || hasTag, "image %q has no tag", c.Image),
+		expect(!hasTag || tagged.Tag() != "latest", "pin the image to a release, not %q", c.Image),
+		// The image's ENTRYPOINT is the worker; a command would replace it.
+		expect(len(c.Command) == 0, "the container should not set command, which replaces the worker"))
 }
 
-func checkProbes(t require.TestingT, s *setup) {
-	_, c := workerPod(t, s)
+func checkSecurity(s *setup) error {
+	pod := s.deployment.Spec.Template.Spec
+	ps := ptr.Deref(pod.SecurityContext, corev1.PodSecurityContext{})
+	errs := []error{
+		expect(!ptr.Deref(pod.AutomountServiceAccountToken, true), "the worker never calls the Kubernetes API; don't mount a token"),
+		expect(!pod.HostNetwork && !pod.HostPID && !pod.HostIPC, "the pod should not share the host's namespaces"),
+	}
+	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
+		sc := ptr.Deref(c.SecurityContext, corev1.SecurityContext{})
+		// The container's settings override the pod's.
+		uid := cmp.Or(sc.RunAsUser, ps.RunAsUser)
+		seccomp := ptr.Deref(cmp.Or(sc.SeccompProfile, ps.SeccompProfile), corev1.SeccompProfile{})
+		caps := ptr.Deref(sc.Capabilities, corev1.Capabilities{})
+		errs = append(errs,
+			expect(ptr.Deref(cmp.Or(sc.RunAsNonRoot, ps.RunAsNonRoot), false), "%s: runAsNonRoot", c.Name),
+			// Numeric, so the kubelet can enforce runAsNonRoot whatever the image's USER says.
+			expect(ptr.Deref(uid, 0) != 0, "%s: set runAsUser to a user other than root", c.Name),
+			expect(ptr.Deref(sc.ReadOnlyRootFilesystem, false), "%s: readOnlyRootFilesystem", c.Name),
+			expect(!ptr.Deref(sc.AllowPrivilegeEscalation, true), "%s: allowPrivilegeEscalation must be false", c.Name),
+			expect(!ptr.Deref(sc.Privileged, false), "%s: privileged", c.Name),
+			expect(slices.Contains(caps.Drop, "ALL"), "%s: drop all capabilities", c.Name),
+			expect(len(caps.Add) == 0, "%s: adds capabilities %v", c.Name, caps.Add),
+			expect(seccomp.Type == corev1.SeccompProfileTypeRuntimeDefault, "%s: seccomp profile %q, want RuntimeDefault", c.Name, seccomp.Type))
+	}
+	return errors.Join(errs...)
+}
+
+func checkProbes(s *setup) error {
+	c := s.worker
+	port, err := s.workerPort()
+	if err != nil {
+		return err
+	}
 	named := map[string]int{}
+	var errs []error
 	for _, p := range c.Ports {
-		require.Contains(t, []string{"", "TCP"}, p.Protocol)
-		if p.Name != "" {
-			named[p.Name] = p.ContainerPort
-		}
+		errs = append(errs, expect(cmp.Or(p.Protocol, corev1.ProtocolTCP) == corev1.ProtocolTCP, "port %s: the worker serves TCP", p.Name))
+		named[p.Name] = int(p.ContainerPort)
 	}
-	require.Equal(t, workerPort, named["http"], "the container port named http must be %d", workerPort)
-
+	errs = append(errs, expect(named["http"] == port, "the container port named http is %d; the worker listens on %d", named["http"], port))
 	for _, p := range []struct {
 		kind, path string
-		probe      *probe
+		probe      *corev1.Probe
 	}{
-		{"liveness", "/healthz", c.LivenessProbe},
-		{"readiness", "/readyz", c.ReadinessProbe},
+		{"liveness", workerconfig.HealthPath, c.LivenessProbe},
+		{"readiness", workerconfig.ReadyPath, c.ReadinessProbe},
 	} {
-		require.NotNil(t, p.probe, "no %s probe", p.kind)
+		if p.probe == nil || p.probe.HTTPGet == nil {
+			errs = append(errs, fmt.Errorf("want an HTTP GET %s probe", p.kind))
+			continue
+		}
 		get := p.probe.HTTPGet
-		require.NotNil(t, get, "the %s probe should be an HTTP GET", p.kind)
-		require.Equal(t, p.path, get.Path, "%s probe path", p.kind)
-		require.Contains(t, []string{"", "HTTP"}, get.Scheme, "%s probe scheme", p.kind)
-		var port int
-		switch v := get.Port.(type) {
-		case int:
-			port = v
-		case string:
-			n, ok := named[v]
-			require.True(t, ok, "%s probe names port %q, which the container does not declare", p.kind, v)
-			port = n
-		default:
-			require.Failf(t, "bad probe port", "%s probe port %v", p.kind, get.Port)
+		got := get.Port.IntValue()
+		if get.Port.Type == intstr.String {
+			n, ok := named[get.Port.StrVal]
+			errs = append(errs, expect(ok, "the %s probe names port %q, which the container does not declare", p.kind, get.Port.StrVal))
+			got = n
 		}
-		require.Equal(t, workerPort, port, "%s probe port", p.kind)
+		errs = append(errs,
+			expect(get.Path == p.path, "%s probe path %q, want %q", p.kind, get.Path, p.path),
+			expect(cmp.Or(get.Scheme, corev1.URISchemeHTTP) == corev1.URISchemeHTTP, "%s probe scheme %s", p.kind, get.Scheme),
+			expect(got == port, "%s probe on port %d; the worker listens on %d", p.kind, got, port))
 	}
-
-	env := environment(t, s, c)
-	addr := literal(t, env, "HIGHTOUCH_WORKER_HTTP_ADDR", defaultHTTPAddr)
-	_, port, err := net.SplitHostPort(addr)
-	require.NoError(t, err, "HIGHTOUCH_WORKER_HTTP_ADDR %q", addr)
-	require.Equal(t, strconv.Itoa(workerPort), port, "the worker listens on %s, the probes use %d", addr, workerPort)
+	return errors.Join(errs...)
 }
 
-func checkMetrics(t require.TestingT, s *setup) {
-	d, _ := workerPod(t, s)
-	a := d.Spec.Template.Metadata.Annotations
-	require.Equal(t, "true", a["prometheus.io/scrape"])
-	require.Equal(t, strconv.Itoa(workerPort), a["prometheus.io/port"])
-	require.Equal(t, "/metrics", a["prometheus.io/path"])
-}
-
-func checkResources(t require.TestingT, s *setup) {
-	_, c := workerPod(t, s)
-	for _, res := range []string{"cpu", "memory"} {
-		req, ok := c.Resources.Requests[res]
-		require.True(t, ok, "no %s request", res)
-		lim, ok := c.Resources.Limits[res]
-		require.True(t, ok, "no %s limit", res)
-		r, err := quantity(req)
-		require.NoError(t, err, "%s request %q", res, req)
-		l, err := quantity(lim)
-		require.NoError(t, err, "%s limit %q", res, lim)
-		require.Positive(t, r, "%s request", res)
-		require.LessOrEqual(t, r, l, "%s request %s is above the limit %s", res, req, lim)
+func checkMetrics(s *setup) error {
+	port, err := s.workerPort()
+	if err != nil {
+		return err
 	}
+	a := s.deployment.Spec.Template.Annotations
+	return errors.Join(
+		expect(a["prometheus.io/scrape"] == "true", "annotate prometheus.io/scrape: \"true\""),
+		expect(a["prometheus.io/port"] == strconv.Itoa(port), "prometheus.io/port %q; the worker listens on %d", a["prometheus.io/port"], port),
+		expect(a["prometheus.io/path"] == workerconfig.MetricsPath, "prometheus.io/path %q, want %s", a["prometheus.io/path"], workerconfig.MetricsPath))
 }
 
-// quantity parses the Kubernetes quantities used here ("100m", "1", "128Mi").
-func quantity(s string) (float64, error) {
-	for _, u := range []struct {
-		suffix string
-		factor float64
-	}{
-		{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40},
-		{"m", 1e-3}, {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12},
-	} {
-		if n, ok := strings.CutSuffix(s, u.suffix); ok {
-			v, err := strconv.ParseFloat(n, 64)
-			return v * u.factor, err
+// Quantities were parsed (resource.ParseQuantity) when the Deployment was decoded.
+func checkResources(s *setup) error {
+	c := s.worker
+	var errs []error
+	for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		req, hasReq := c.Resources.Requests[res]
+		lim, hasLim := c.Resources.Limits[res]
+		if !hasReq || !hasLim {
+			errs = append(errs, fmt.Errorf("set a %s request and limit", res))
+			continue
 		}
+		errs = append(errs,
+			expect(req.Sign() > 0, "%s request %s", res, req.String()),
+			expect(req.Cmp(lim) <= 0, "%s request %s is above the limit %s", res, req.String(), lim.String()))
 	}
-	return strconv.ParseFloat(s, 64)
+	return errors.Join(errs...)
 }
 
-func checkGracefulStop(t require.TestingT, s *setup) {
-	d, c := workerPod(t, s)
-	raw := literal(t, environment(t, s, c), "HIGHTOUCH_WORKER_STOP_TIMEOUT", defaultStopTimeout)
+func checkGracefulStop(s *setup) error {
+	raw, err := s.setting("HIGHTOUCH_WORKER_STOP_TIMEOUT", workerconfig.StopTimeout.String())
+	if err != nil {
+		return err
+	}
 	stop, err := time.ParseDuration(raw)
-	require.NoError(t, err, "HIGHTOUCH_WORKER_STOP_TIMEOUT %q", raw)
-	grace := d.Spec.Template.Spec.TerminationGracePeriodSeconds
-	// Kubernetes' default (30s) leaves no time past the worker's default.
-	require.NotNil(t, grace, "set terminationGracePeriodSeconds")
-	require.Greater(t, time.Duration(*grace)*time.Second, stop,
-		"terminationGracePeriodSeconds (%ds) must exceed the stop timeout (%s), or running activities are killed", *grace, stop)
+	if err != nil {
+		return fmt.Errorf("HIGHTOUCH_WORKER_STOP_TIMEOUT: %w", err)
+	}
+	grace := time.Duration(ptr.Deref(s.deployment.Spec.Template.Spec.TerminationGracePeriodSeconds, corev1.DefaultTerminationGracePeriodSeconds)) * time.Second
+	return expect(grace > stop, "terminationGracePeriodSeconds (%s) must exceed the worker's stop timeout (%s), or running activities are killed", grace, stop)
 }
 
-func checkRateLimit(t require.TestingT, s *setup) {
-	d, c := workerPod(t, s)
-	raw := literal(t, environment(t, s, c), "HIGHTOUCH_RATE_LIMIT", defaultRateLimit)
+func checkRateLimit(s *setup) error {
+	raw, err := s.setting("HIGHTOUCH_RATE_LIMIT", strconv.FormatFloat(workerconfig.RateLimit, 'f', -1, 64))
+	if err != nil {
+		return err
+	}
 	rate, err := strconv.ParseFloat(raw, 64)
-	require.NoError(t, err, "HIGHTOUCH_RATE_LIMIT %q", raw)
-	require.Positive(t, rate, "HIGHTOUCH_RATE_LIMIT 0 turns the limit off")
-	// Each replica limits only itself.
-	require.LessOrEqual(t, rate*float64(d.replicas()), workspaceRateLimit+1e-9,
-		"%d replicas x HIGHTOUCH_RATE_LIMIT %s exceed %v requests/s; set it to about %v / replicas", d.replicas(), raw, workspaceRateLimit, workspaceRateLimit)
+	if err != nil {
+		return fmt.Errorf("HIGHTOUCH_RATE_LIMIT: %w", err)
+	}
+	// Each replica limits only itself, and the worker's default is the
+	// whole workspace's budget.
+	replicas := ptr.Deref(s.deployment.Spec.Replicas, 1)
+	budget := workerconfig.RateLimit
+	return errors.Join(
+		expect(rate > 0, "HIGHTOUCH_RATE_LIMIT 0 turns the limit off"),
+		expect(rate*float64(replicas) <= budget+1e-9,
+			"%d replicas x HIGHTOUCH_RATE_LIMIT %s exceed %v requests/s; set it to about %v / replicas", replicas, raw, budget, budget))
 }
 
-func exampleSecret(t require.TestingT, s *setup) (object, secret) {
+func exampleSecret(s *setup) (*corev1.Secret, error) {
 	var docs []object
 	for _, o := range s.objects {
 		if o.file == exampleSecretFile {
 			docs = append(docs, o)
 		}
 	}
-	require.Len(t, docs, 1, "%s should hold one document", exampleSecretFile)
-	require.Equal(t, "Secret", docs[0].Kind)
-	return docs[0], decode[secret](t, docs[0])
+	if len(docs) != 1 {
+		return nil, fmt.Errorf("%s should hold one document, not %d", exampleSecretFile, len(docs))
+	}
+	sec, ok := docs[0].value.(*corev1.Secret)
+	if !ok {
+		return nil, fmt.Errorf("%s should hold a Secret", exampleSecretFile)
+	}
+	return sec, nil
 }
 
-func checkCredentials(t require.TestingT, s *setup) {
-	d, c := workerPod(t, s)
-	pod := d.Spec.Template.Spec
-	env := environment(t, s, c)
-	ex, exSecret := exampleSecret(t, s)
-	inExample := func(ref string, key string) {
-		require.Equal(t, ex.Metadata.Name, ref, "the Deployment uses Secret %q; %s documents %q", ref, exampleSecretFile, ex.Metadata.Name)
-		require.Contains(t, exSecret.StringData, key, "%s lacks the key %q the Deployment uses", exampleSecretFile, key)
+func checkCredentials(s *setup) error {
+	c, pod := s.worker, s.deployment.Spec.Template.Spec
+	example, err := exampleSecret(s)
+	if err != nil {
+		return err
+	}
+	inExample := func(name, key string) error {
+		_, hasKey := example.StringData[key]
+		return errors.Join(
+			expect(name == example.Name, "the Deployment uses Secret %q; %s documents %q", name, exampleSecretFile, example.Name),
+			expect(hasKey, "%s lacks the key %q the Deployment uses", exampleSecretFile, key))
+	}
+	secretRef := func(e corev1.EnvVar) *corev1.SecretKeySelector {
+		if e.ValueFrom == nil {
+			return nil
+		}
+		return e.ValueFrom.SecretKeyRef
 	}
 
+	var errs []error
 	for _, from := range c.EnvFrom {
-		require.Nil(t, from.SecretRef, "envFrom a Secret exposes every key as a variable")
+		errs = append(errs, expect(from.SecretRef == nil, "envFrom a Secret exposes every key as a variable"))
 	}
-	for name, st := range env {
-		if sensitive(name) {
-			require.Nil(t, st.value, "%s is a literal (%s); take it from a Secret", name, st.origin)
-		}
-		if st.secret != nil {
-			inExample(st.secret.Name, st.secret.Key)
+	for name, e := range s.env {
+		ref := secretRef(e)
+		errs = append(errs, expect(!sensitive(name) || ref != nil, "%s is a literal; take it from a Secret", name))
+		if ref != nil {
+			errs = append(errs, inExample(ref.Name, ref.Key))
 		}
 	}
+	// Optional, so a Temporal server without API keys needs nothing.
+	tk := secretRef(s.env["TEMPORAL_API_KEY"])
+	errs = append(errs, expect(tk != nil && ptr.Deref(tk.Optional, false), "TEMPORAL_API_KEY should come from an optional secretKeyRef"))
 
 	// The Hightouch key is a file from the Secret, not a variable.
-	_, inEnv := env["HIGHTOUCH_API_KEY"]
-	require.False(t, inEnv, "pass the Hightouch key as a file (HIGHTOUCH_API_KEY_FILE), not HIGHTOUCH_API_KEY")
-	file := literal(t, env, "HIGHTOUCH_API_KEY_FILE", "")
-	require.True(t, path.IsAbs(file), "HIGHTOUCH_API_KEY_FILE should name the mounted key, got %q", file)
+	_, inEnv := s.env["HIGHTOUCH_API_KEY"]
+	errs = append(errs, expect(!inEnv, "pass the Hightouch key as a file (HIGHTOUCH_API_KEY_FILE), not HIGHTOUCH_API_KEY"))
+	file, err := s.setting("HIGHTOUCH_API_KEY_FILE", "")
+	if err != nil || !path.IsAbs(file) {
+		return errors.Join(append(errs, err, fmt.Errorf("HIGHTOUCH_API_KEY_FILE should name the mounted key, got %q", file))...)
+	}
 	dir, base := path.Dir(file), path.Base(file)
-	var mount *volumeMount
-	for i, m := range c.VolumeMounts {
-		if path.Clean(m.MountPath) == dir {
-			mount = &c.VolumeMounts[i]
-		}
+	i := slices.IndexFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return path.Clean(m.MountPath) == dir })
+	if i < 0 {
+		return errors.Join(append(errs, fmt.Errorf("nothing is mounted at %s", dir))...)
 	}
-	require.NotNil(t, mount, "nothing is mounted at %s", dir)
-	require.Empty(t, mount.SubPath, "a subPath mount never sees a rotated key")
-	require.True(t, mount.ReadOnly, "mount the key read-only")
-	var vol *volume
-	for i, v := range pod.Volumes {
-		if v.Name == mount.Name {
-			vol = &pod.Volumes[i]
-		}
+	mount := c.VolumeMounts[i]
+	errs = append(errs,
+		expect(mount.SubPath == "", "a subPath mount never sees a rotated key"),
+		expect(mount.ReadOnly, "mount the key read-only"))
+	i = slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == mount.Name })
+	if i < 0 || pod.Volumes[i].Secret == nil {
+		return errors.Join(append(errs, fmt.Errorf("volume %q should come from a Secret", mount.Name))...)
 	}
-	require.NotNil(t, vol, "no volume %q", mount.Name)
-	require.NotNil(t, vol.Secret, "volume %q should come from a Secret", vol.Name)
-	require.False(t, isTrue(vol.Secret.Optional), "without the key the worker cannot start; let the pod wait for the Secret")
-	key, mode := base, 0o644
-	if vol.Secret.DefaultMode != nil {
-		mode = *vol.Secret.DefaultMode
-	}
-	if items := vol.Secret.Items; len(items) > 0 {
+	vol := pod.Volumes[i].Secret
+	key, mode := base, ptr.Deref(vol.DefaultMode, corev1.SecretVolumeSourceDefaultMode)
+	if len(vol.Items) > 0 {
 		key = ""
-		for _, it := range items {
+		for _, it := range vol.Items {
 			if path.Clean(it.Path) == base {
-				key = it.Key
-				if it.Mode != nil {
-					mode = *it.Mode
-				}
+				key, mode = it.Key, ptr.Deref(it.Mode, mode)
 			}
 		}
-		require.NotEmpty(t, key, "the Secret volume has no file %s", base)
 	}
-	require.Equal(t, hightouchKeyName, key, "%s should hold the Secret's %q key", file, hightouchKeyName)
-	inExample(vol.Secret.SecretName, key)
 	// The file belongs to root (group fsGroup, if set); the worker is not root.
-	readable := mode&0o004 != 0 || (pod.SecurityContext.FSGroup != nil && mode&0o040 != 0)
-	require.True(t, readable, "mode %#o leaves %s unreadable to the worker", mode, file)
-
-	// Optional, so a Temporal server without API keys needs nothing.
-	tk, ok := env["TEMPORAL_API_KEY"]
-	require.True(t, ok, "TEMPORAL_API_KEY should come from the Secret")
-	require.NotNil(t, tk.secret, "TEMPORAL_API_KEY should come from a Secret")
-	require.True(t, isTrue(tk.secret.Optional), "TEMPORAL_API_KEY's secretKeyRef should be optional")
+	readable := mode&0o004 != 0 || (pod.SecurityContext != nil && pod.SecurityContext.FSGroup != nil && mode&0o040 != 0)
+	return errors.Join(append(errs,
+		expect(!ptr.Deref(vol.Optional, false), "without the key the worker cannot start; let the pod wait for the Secret"),
+		expect(key == hightouchKeyName, "%s should hold the Secret's %q key, not %q", file, hightouchKeyName, key),
+		inExample(vol.SecretName, key),
+		expect(readable, "mode %#o leaves %s unreadable to the worker", mode, file))...)
 }
 
 var placeholder = regexp.MustCompile(`^REPLACE_WITH_[A-Z0-9_]+$`)
 
-func checkExampleSecret(t require.TestingT, s *setup) {
+func checkExampleSecret(s *setup) error {
 	firstLine, _, _ := strings.Cut(s.files[exampleSecretFile], "\n")
-	require.Contains(t, firstLine, "EXAMPLE", "%s must say at the top that it is an example", exampleSecretFile)
-	_, sec := exampleSecret(t, s)
-	require.Empty(t, sec.Data, "use stringData, so the placeholders stay readable")
-	require.Contains(t, sec.StringData, hightouchKeyName)
-	for k, v := range sec.StringData {
-		require.Regexp(t, placeholder, v, "%s: %s must be a placeholder", exampleSecretFile, k)
+	sec, err := exampleSecret(s)
+	if err != nil {
+		return err
 	}
+	_, hasKey := sec.StringData[hightouchKeyName]
+	errs := []error{
+		expect(strings.Contains(firstLine, "EXAMPLE"), "%s must say at the top that it is an example", exampleSecretFile),
+		expect(len(sec.Data) == 0, "use stringData, so the placeholders stay readable"),
+		expect(hasKey, "%s should document the key %q", exampleSecretFile, hightouchKeyName),
+	}
+	for k, v := range sec.StringData {
+		errs = append(errs, expect(placeholder.MatchString(v), "%s: %s must be a placeholder", exampleSecretFile, k))
+	}
+	return errors.Join(errs...)
 }
 
-func checkKustomization(t require.TestingT, s *setup) {
-	k := decode[kustomization](t, s.one(t, "Kustomization"))
+func checkKustomization(s *setup) error {
+	k, err := one[kustomize.Kustomization](s)
+	if err != nil {
+		return err
+	}
+	var errs []error
 	listed := map[string]bool{}
 	for _, r := range k.Resources {
 		p := path.Join(k8sDir, r)
-		require.False(t, listed[p], "%s is listed twice", r)
+		_, exists := s.files[p]
+		errs = append(errs,
+			expect(!listed[p], "%s is listed twice", r),
+			expect(exists, "kustomization.yaml lists %s, which does not exist", r),
+			expect(p != exampleSecretFile, "the example Secret must never be applied"))
 		listed[p] = true
-		_, ok := s.files[p]
-		require.True(t, ok, "kustomization.yaml lists %s, which does not exist", r)
-		require.NotEqual(t, exampleSecretFile, p, "the example Secret must never be applied")
 	}
 	for name := range s.files {
 		if isManifestFile(name) && name != kustomizationFile && name != exampleSecretFile {
-			require.True(t, listed[name], "%s is not listed in kustomization.yaml", name)
+			errs = append(errs, expect(listed[name], "%s is not listed in kustomization.yaml", name))
 		}
 	}
 	for _, g := range k.SecretGenerator {
-		require.Empty(t, g.Literals, "secretGenerator literals put keys in the repository")
+		errs = append(errs, expect(len(g.LiteralSources) == 0, "secretGenerator literals put keys in the repository"))
 	}
+	return errors.Join(errs...)
 }
 
 // ---- Dockerfile ----
 
-type instruction struct {
-	line int
-	cmd  string // upper case
-	args string
-}
-
-type stage struct {
-	from  instruction
-	image string
-	name  string
-	body  []instruction
-}
-
-// parseDockerfile splits a Dockerfile into stages of instructions, joining
-// continuation lines and dropping comments. Heredocs are not supported.
-func parseDockerfile(text string) []stage {
-	var stages []stage
-	add := func(line int, s string) {
-		cmd, args, _ := strings.Cut(strings.TrimSpace(s), " ")
-		in := instruction{line: line, cmd: strings.ToUpper(cmd), args: strings.TrimSpace(args)}
-		if in.cmd == "FROM" {
-			st := stage{from: in}
-			var words []string
-			for _, w := range strings.Fields(in.args) {
-				if !strings.HasPrefix(w, "--") {
-					words = append(words, w)
-				}
-			}
-			if len(words) > 0 {
-				st.image = words[0]
-			}
-			if len(words) == 3 && strings.EqualFold(words[1], "AS") {
-				st.name = words[2]
-			}
-			stages = append(stages, st)
-			return
-		}
-		if len(stages) > 0 { // global ARGs before the first FROM are not needed
-			stages[len(stages)-1].body = append(stages[len(stages)-1].body, in)
+// commands returns st's commands of type T, in order.
+func commands[T instructions.Command](st instructions.Stage) []T {
+	var out []T
+	for _, c := range st.Commands {
+		if v, ok := c.(T); ok {
+			out = append(out, v)
 		}
 	}
-	var buf strings.Builder
-	start := 0
-	for i, raw := range strings.Split(text, "\n") {
-		line := strings.TrimRight(raw, " \t\r")
-		if trimmed := strings.TrimSpace(line); trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		if buf.Len() == 0 {
-			start = i + 1
-		}
-		if cont, ok := strings.CutSuffix(line, `\`); ok {
-			buf.WriteString(cont + " ")
-			continue
-		}
-		buf.WriteString(line)
-		add(start, buf.String())
-		buf.Reset()
-	}
-	if buf.Len() > 0 {
-		add(start, buf.String())
-	}
-	return stages
-}
-
-// words splits a command line into shell words, honouring quotes, with
-// &&, ||, ; and | as words of their own. Not a shell; enough for RUN lines.
-func words(s string) []string {
-	var out []string
-	var cur strings.Builder
-	inWord := false
-	var quote rune
-	flush := func() {
-		if inWord {
-			out = append(out, cur.String())
-			cur.Reset()
-			inWord = false
-		}
-	}
-	for _, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '\'' || r == '"':
-			quote, inWord = r, true
-		case unicode.IsSpace(r):
-			flush()
-		case r == ';':
-			flush()
-			out = append(out, ";")
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	flush()
 	return out
 }
 
-func isSeparator(w string) bool { return w == "&&" || w == "||" || w == ";" || w == "|" }
-
-// runFlags splits RUN's own flags (--mount=...) from its command.
-func runFlags(args string) (cacheTargets []string, command []string) {
-	ws := words(args)
-	for len(ws) > 0 && strings.HasPrefix(ws[0], "--") {
-		if spec, ok := strings.CutPrefix(ws[0], "--mount="); ok {
-			opts := map[string]string{}
-			for _, kv := range strings.Split(spec, ",") {
-				k, v, _ := strings.Cut(kv, "=")
-				opts[k] = v
-			}
-			if opts["type"] == "cache" {
-				cacheTargets = append(cacheTargets, opts["target"])
-			}
-		}
-		ws = ws[1:]
+func last[T instructions.Command](st instructions.Stage) (T, bool) {
+	cs := commands[T](st)
+	if len(cs) == 0 {
+		return *new(T), false
 	}
-	return cacheTargets, ws
+	return cs[len(cs)-1], true
+}
+
+func line(c instructions.Command) int {
+	if loc := c.Location(); len(loc) > 0 {
+		return loc[0].Start.Line
+	}
+	return 0
+}
+
+func cacheTargets(run *instructions.RunCommand) []string {
+	var out []string
+	for _, m := range instructions.GetMounts(run) {
+		if m.Type == instructions.MountTypeCache {
+			out = append(out, m.Target)
+		}
+	}
+	return out
 }
 
 type goBuild struct {
 	line     int
-	env      map[string]string // the stage's ENV, then inline assignments
+	env      map[string]string // the stage's ENV, then the command's own assignments
 	flags    map[string]string
 	packages []string
 	caches   []string
 }
 
 // valueFlags are the go build flags that take a separate argument.
-var valueFlags = map[string]bool{"-o": true, "-ldflags": true, "-gcflags": true, "-asmflags": true,
-	"-tags": true, "-mod": true, "-p": true, "-pgo": true, "-buildmode": true, "-modfile": true,
-	"-overlay": true, "-toolexec": true, "-C": true, "-installsuffix": true, "-coverpkg": true}
+var valueFlags = map[string]bool{"o": true, "ldflags": true, "gcflags": true, "asmflags": true,
+	"tags": true, "mod": true, "p": true, "pgo": true, "buildmode": true, "modfile": true,
+	"overlay": true, "toolexec": true, "C": true, "installsuffix": true, "coverpkg": true}
 
-var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
-
-// goBuilds finds every go build command in st.
-func goBuilds(st stage) []goBuild {
+// goBuilds finds every go build command in st. A shell-form RUN is parsed
+// as the shell that runs it would; build arguments expand to "".
+func goBuilds(st instructions.Stage) ([]goBuild, error) {
 	var out []goBuild
 	stageEnv := map[string]string{}
-	for _, in := range st.body {
-		switch in.cmd {
-		case "ENV":
-			ws := words(in.args)
-			if len(ws) > 0 && !strings.Contains(ws[0], "=") {
-				stageEnv[ws[0]] = strings.Join(ws[1:], " ")
-				continue
+	for _, c := range st.Commands {
+		switch c := c.(type) {
+		case *instructions.EnvCommand:
+			for _, kv := range c.Env {
+				stageEnv[kv.Key] = kv.Value
 			}
-			for _, w := range ws {
-				if k, v, ok := strings.Cut(w, "="); ok {
-					stageEnv[k] = v
-				}
+		case *instructions.RunCommand:
+			calls, err := runCalls(c)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %w", line(c), err)
 			}
-		case "RUN":
-			caches, cmd := runFlags(in.args)
-			for seg := range splitCommands(cmd) {
-				env := maps.Clone(stageEnv)
-				for len(seg) > 0 && assignment.MatchString(seg[0]) {
-					k, v, _ := strings.Cut(seg[0], "=")
-					env[k] = v
-					seg = seg[1:]
+			for _, call := range calls {
+				if len(call.args) >= 2 && call.args[0] == "go" && call.args[1] == "build" {
+					env := maps.Clone(stageEnv)
+					maps.Copy(env, call.env)
+					out = append(out, parseGoBuild(line(c), env, cacheTargets(c), call.args[2:]))
 				}
-				if len(seg) < 2 || seg[0] != "go" || seg[1] != "build" {
-					continue
-				}
-				b := goBuild{line: in.line, env: env, flags: map[string]string{}, caches: caches}
-				for i := 2; i < len(seg); i++ {
-					w := seg[i]
-					if !strings.HasPrefix(w, "-") {
-						b.packages = append(b.packages, w)
-						continue
-					}
-					w = "-" + strings.TrimLeft(w, "-")
-					if k, v, ok := strings.Cut(w, "="); ok {
-						b.flags[k] = v
-					} else if valueFlags[w] && i+1 < len(seg) {
-						b.flags[w] = seg[i+1]
-						i++
-					} else {
-						b.flags[w] = ""
-					}
-				}
-				out = append(out, b)
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
-// splitCommands yields the simple commands of a command line.
-func splitCommands(ws []string) iter.Seq[[]string] {
-	return func(yield func([]string) bool) {
-		start := 0
-		for i := 0; i <= len(ws); i++ {
-			if i == len(ws) || isSeparator(ws[i]) {
-				if i > start && !yield(ws[start:i]) {
-					return
-				}
-				start = i + 1
+// call is one simple command: its variable assignments and its words.
+type call struct {
+	env  map[string]string
+	args []string
+}
+
+func runCalls(run *instructions.RunCommand) ([]call, error) {
+	if !run.PrependShell { // exec form: one command, no shell
+		return []call{{args: run.CmdLine}}, nil
+	}
+	f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(run.CmdLine, " ")), "")
+	if err != nil {
+		return nil, err
+	}
+	var calls []call
+	syntax.Walk(f, func(n syntax.Node) bool {
+		ce, ok := n.(*syntax.CallExpr)
+		if !ok || err != nil {
+			return err == nil
+		}
+		c := call{env: map[string]string{}}
+		for _, a := range ce.Assigns {
+			if c.env[a.Name.Value], err = expand.Literal(nil, a.Value); err != nil {
+				return false
 			}
 		}
-	}
+		c.args, err = expand.Fields(nil, ce.Args...)
+		calls = append(calls, c)
+		return err == nil
+	})
+	return calls, err
 }
 
-// builder is the one stage that runs go build; it must not be the image.
-func builder(t require.TestingT, s *setup) stage {
-	require.GreaterOrEqual(t, len(s.docker), 2, "want a multi-stage build")
-	var found []stage
-	for _, st := range s.docker {
-		if len(goBuilds(st)) > 0 {
-			found = append(found, st)
-		}
-	}
-	require.Len(t, found, 1, "want exactly one stage running go build")
-	require.NotEmpty(t, found[0].name, "name the builder stage (FROM ... AS name)")
-	return found[0]
+func (b goBuild) String() string {
+	return fmt.Sprintf("line %d, go build %s", b.line, strings.Join(b.packages, " "))
 }
 
-func builderBuilds(t require.TestingT, s *setup) []goBuild {
-	return goBuilds(builder(t, s))
-}
-
-func final(t require.TestingT, s *setup) stage {
-	require.NotEmpty(t, s.docker, "no FROM in %s", dockerfileFile)
-	return s.docker[len(s.docker)-1]
-}
-
-func lastOf(st stage, cmd string) (instruction, bool) {
-	for i := len(st.body) - 1; i >= 0; i-- {
-		if st.body[i].cmd == cmd {
-			return st.body[i], true
-		}
-	}
-	return instruction{}, false
-}
-
-// copiesFrom maps destination to source for the COPY --from=<from> lines of st.
-func copiesFrom(st stage, from string) map[string]string {
-	out := map[string]string{}
-	for _, in := range st.body {
-		if in.cmd != "COPY" {
+func parseGoBuild(line int, env map[string]string, caches, args []string) goBuild {
+	b := goBuild{line: line, env: env, flags: map[string]string{}, caches: caches}
+	for i := 0; i < len(args); i++ {
+		if !strings.HasPrefix(args[i], "-") {
+			b.packages = append(b.packages, args[i])
 			continue
 		}
-		ws := words(in.args)
-		src := ""
-		var rest []string
-		for _, w := range ws {
-			if v, ok := strings.CutPrefix(w, "--from="); ok {
-				src = v
-			} else if !strings.HasPrefix(w, "--") {
-				rest = append(rest, w)
-			}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !hasValue && valueFlags[name] && i+1 < len(args) {
+			i++
+			value = args[i]
 		}
-		if src == from && len(rest) == 2 {
-			out[rest[1]] = rest[0]
+		b.flags[name] = value
+	}
+	return b
+}
+
+func final(s *setup) instructions.Stage { return s.stages[len(s.stages)-1] }
+
+// copiesFrom maps destination to source for the COPY --from=<from> lines of st.
+func copiesFrom(st instructions.Stage, from string) map[string]string {
+	out := map[string]string{}
+	for _, c := range commands[*instructions.CopyCommand](st) {
+		if c.From == from && len(c.SourcePaths) == 1 {
+			out[c.DestPath] = c.SourcePaths[0]
 		}
 	}
 	return out
 }
 
-func checkDockerStages(t require.TestingT, s *setup) {
-	b := builder(t, s)
-	f := final(t, s)
-	require.NotEqual(t, b.from.line, f.from.line, "the builder must not be the final image")
-	names := map[string]bool{}
-	for _, st := range s.docker {
-		if st.name != "" {
-			require.False(t, names[st.name], "stage %s is defined twice", st.name)
-			names[st.name] = true
+// goList runs go list in the repository, as the image's build sees it, and
+// returns the packages of this module it lists.
+func goList(args ...string) ([]listedPackage, error) {
+	key := strings.Join(args, " ")
+	if l, ok := listed[key]; ok {
+		return l, nil
+	}
+	cmd := exec.Command("go", append([]string{"list", "-json=Dir,Name,GoFiles,EmbedFiles,Module"}, args...)...)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	cmd.Stderr = new(bytes.Buffer)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %w: %s", key, err, cmd.Stderr)
+	}
+	var pkgs []listedPackage
+	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		if p.Module != nil && p.Module.Main {
+			pkgs = append(pkgs, p)
 		}
 	}
+	listed[key] = pkgs
+	return pkgs, nil
 }
 
-func checkDockerBuilder(t require.TestingT, s *setup) {
-	b := builder(t, s)
-	m := regexp.MustCompile(`^golang:(\d+\.\d+)(\.\d+)?(-[a-z0-9]+)?$`).FindStringSubmatch(b.image)
-	require.NotNil(t, m, "the builder should be a tagged golang image, got %q", b.image)
-	mod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
-	require.NoError(t, err)
-	goLine := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(mod)
-	require.NotNil(t, goLine, "go.mod has no go line")
-	require.Equal(t, string(goLine[1]), m[1], "the builder's Go release should match go.mod's")
+type listedPackage struct {
+	Dir, Name           string
+	GoFiles, EmbedFiles []string
+	Module              *struct{ Main bool }
 }
 
-func checkDockerBuildFlags(t require.TestingT, s *setup) {
-	for _, b := range builderBuilds(t, s) {
-		// The runtime image has no libc.
-		require.Equal(t, "0", b.env["CGO_ENABLED"], "line %d: build with CGO_ENABLED=0", b.line)
-		_, ok := b.flags["-trimpath"]
-		require.True(t, ok, "line %d: build with -trimpath", b.line)
-		ld := strings.Fields(b.flags["-ldflags"])
-		require.Contains(t, ld, "-s", "line %d: -ldflags", b.line)
-		require.Contains(t, ld, "-w", "line %d: -ldflags", b.line)
-		// client.Version is a const, which -X silently leaves alone.
-		require.NotContains(t, ld, "-X", "line %d: -X cannot set client.Version", b.line)
+var listed = map[string][]listedPackage{}
+
+func builtPackages(s *setup) []string {
+	var pkgs []string
+	for _, b := range s.builds {
+		pkgs = append(pkgs, b.packages...)
 	}
+	return pkgs
 }
 
-func checkDockerTargets(t require.TestingT, s *setup) {
+func checkDockerStages(s *setup) error {
+	errs := []error{
+		expect(s.builder.Name != "", "name the builder stage (FROM ... AS name)"),
+		expect(s.builder.Name != final(s).Name, "the builder must not be the final image"),
+	}
+	names := map[string]bool{}
+	for _, st := range s.stages {
+		errs = append(errs, expect(st.Name == "" || !names[st.Name], "stage %s is defined twice", st.Name))
+		names[st.Name] = true
+	}
+	return errors.Join(errs...)
+}
+
+func checkDockerBuilder(s *setup) error {
+	b := s.builder
+	m := regexp.MustCompile(`^golang:(\d+\.\d+)(\.\d+)?(-[a-z0-9]+)?$`).FindStringSubmatch(b.BaseName)
+	if m == nil {
+		return fmt.Errorf("the builder should be a tagged golang image, got %q", b.BaseName)
+	}
+	data, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		return err
+	}
+	mod, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		return err
+	}
+	if mod.Go == nil {
+		return errors.New("go.mod has no go line")
+	}
+	release := strings.TrimPrefix(version.Lang("go"+mod.Go.Version), "go")
+	return expect(m[1] == release, "the builder's Go %s should be go.mod's %s", m[1], release)
+}
+
+func checkDockerBuildFlags(s *setup) error {
+	var errs []error
+	for _, b := range s.builds {
+		_, trimpath := b.flags["trimpath"]
+		ld := strings.Fields(b.flags["ldflags"])
+		errs = append(errs,
+			// The runtime image has no libc.
+			expect(b.env["CGO_ENABLED"] == "0", "%s: build with CGO_ENABLED=0", b),
+			expect(trimpath, "%s: build with -trimpath", b),
+			expect(slices.Contains(ld, "-s") && slices.Contains(ld, "-w"), "%s: build with -ldflags \"-s -w\"", b),
+			// client.Version is a const, which -X silently leaves alone.
+			expect(!slices.Contains(ld, "-X"), "%s: -X cannot set client.Version", b))
+	}
+	return errors.Join(errs...)
+}
+
+func checkDockerTargets(s *setup) error {
+	b, builds := s.builder, s.builds
+	var errs []error
 	outputs := map[string]string{}
-	for _, b := range builderBuilds(t, s) {
-		require.Len(t, b.packages, 1, "line %d: one package per go build, each with its own -o", b.line)
-		outputs[b.packages[0]] = b.flags["-o"]
+	for _, gb := range builds {
+		if len(gb.packages) != 1 {
+			errs = append(errs, fmt.Errorf("%s: one package per go build, each with its own -o", gb))
+			continue
+		}
+		outputs[gb.packages[0]] = gb.flags["o"]
 	}
-	require.Equal(t, "/out/hightouch-worker", outputs["./worker"], "build ./worker")
-	require.Equal(t, "/out/hightouch-starter", outputs["./starter"], "build ./starter")
 	// Both binaries ship in the image.
-	copied := slices.Collect(maps.Values(copiesFrom(final(t, s), builder(t, s).name)))
-	require.Contains(t, copied, "/out/hightouch-worker", "the image should contain the worker")
-	require.Contains(t, copied, "/out/hightouch-starter", "the image should contain the starter")
+	copied := slices.Collect(maps.Values(copiesFrom(final(s), b.Name)))
+	return errors.Join(append(errs,
+		expect(outputs["./worker"] == "/out/hightouch-worker", "build ./worker into /out/hightouch-worker"),
+		expect(outputs["./starter"] == "/out/hightouch-starter", "build ./starter into /out/hightouch-starter"),
+		expect(slices.Contains(copied, "/out/hightouch-worker"), "the image should contain the worker"),
+		expect(slices.Contains(copied, "/out/hightouch-starter"), "the image should contain the starter"))...)
 }
 
-func checkDockerCache(t require.TestingT, s *setup) {
-	b := builder(t, s)
+// checkBuiltPackages: the image builds main packages of this module.
+func checkBuiltPackages(s *setup) error {
+	pkgs := builtPackages(s)
+	list, err := goList(pkgs...)
+	if err != nil {
+		return err
+	}
+	errs := []error{expect(len(list) == len(pkgs), "the Dockerfile builds %v; this module has %d of them", pkgs, len(list))}
+	for _, p := range list {
+		errs = append(errs, expect(p.Name == "main", "%s is package %s, not a command", p.Dir, p.Name))
+	}
+	return errors.Join(errs...)
+}
+
+func checkDockerCache(s *setup) error {
+	b, builds := s.builder, s.builds
+	var errs []error
 	copyMod, download, copyAll, build := -1, -1, -1, -1
-	for i, in := range b.body {
-		ws := words(in.args)
-		switch {
-		case in.cmd == "COPY" && copyMod < 0 && len(ws) == 3 && ws[0] == "go.mod" && ws[1] == "go.sum":
-			copyMod = i
-		case in.cmd == "COPY" && copyAll < 0 && len(ws) > 0 && ws[0] == ".":
-			copyAll = i
-		case in.cmd == "RUN" && strings.Contains(in.args, "go mod download") && download < 0:
-			download = i
-			caches, _ := runFlags(in.args)
-			require.Contains(t, caches, "/go/pkg/mod", "line %d: cache the module download", in.line)
-		case in.cmd == "RUN" && strings.Contains(in.args, "go build") && build < 0:
-			build = i
+	for i, c := range b.Commands {
+		switch c := c.(type) {
+		case *instructions.CopyCommand:
+			if copyMod < 0 && slices.Equal(c.SourcePaths, []string{"go.mod", "go.sum"}) {
+				copyMod = i
+			}
+			if copyAll < 0 && slices.Equal(c.SourcePaths, []string{"."}) {
+				copyAll = i
+			}
+		case *instructions.RunCommand:
+			cmdLine := strings.Join(c.CmdLine, " ")
+			if download < 0 && strings.Contains(cmdLine, "go mod download") {
+				download = i
+				errs = append(errs, expect(slices.Contains(cacheTargets(c), "/go/pkg/mod"), "line %d: cache the module download", line(c)))
+			}
+			if build < 0 && strings.Contains(cmdLine, "go build") {
+				build = i
+			}
 		}
 	}
 	// Dependencies are downloaded in a layer that only go.mod and go.sum invalidate.
-	require.True(t, copyMod >= 0 && download > copyMod && copyAll > download && build > copyAll,
-		"want COPY go.mod go.sum, RUN go mod download, COPY . ., then go build (got positions %d, %d, %d, %d)", copyMod, download, copyAll, build)
-	for _, gb := range goBuilds(b) {
-		require.Contains(t, gb.caches, "/go/pkg/mod", "line %d: module cache mount", gb.line)
-		require.Contains(t, gb.caches, "/root/.cache/go-build", "line %d: build cache mount", gb.line)
+	errs = append(errs, expect(copyMod >= 0 && download > copyMod && copyAll > download && build > copyAll,
+		"want COPY go.mod go.sum, RUN go mod download, COPY . ., then go build (got commands %d, %d, %d, %d)", copyMod, download, copyAll, build))
+	for _, gb := range builds {
+		errs = append(errs,
+			expect(slices.Contains(gb.caches, "/go/pkg/mod"), "%s: mount the module cache", gb),
+			expect(slices.Contains(gb.caches, "/root/.cache/go-build"), "%s: mount the build cache", gb))
 	}
+	return errors.Join(errs...)
 }
 
-func checkDockerRuntime(t require.TestingT, s *setup) {
-	f := final(t, s)
-	require.Regexp(t, `^gcr\.io/distroless/static(-debian\d+)?:nonroot$`, f.image)
-	for _, in := range f.body {
-		require.NotEqual(t, "RUN", in.cmd, "line %d: distroless has no shell to RUN with", in.line)
+func checkDockerRuntime(s *setup) error {
+	f := final(s)
+	errs := []error{
+		expect(regexp.MustCompile(`^gcr\.io/distroless/static(-debian\d+)?:nonroot$`).MatchString(f.BaseName),
+			"the image should be distroless static, nonroot; got %s", f.BaseName),
+		expect(len(commands[*instructions.RunCommand](f)) == 0, "distroless has no shell to RUN with"),
 	}
-	user, ok := lastOf(f, "USER")
-	require.True(t, ok, "the final stage should set USER")
-	name, _, _ := strings.Cut(user.args, ":")
-	require.NotContains(t, []string{"", "root"}, name, "line %d: USER", user.line)
-	if uid, err := strconv.Atoi(name); err == nil {
-		require.NotZero(t, uid, "line %d: USER", user.line)
+	user, ok := last[*instructions.UserCommand](f)
+	if !ok {
+		return errors.Join(append(errs, errors.New("the final stage should set USER"))...)
 	}
+	name, _, _ := strings.Cut(user.User, ":")
+	uid, err := strconv.Atoi(name)
+	return errors.Join(append(errs,
+		expect(name != "" && name != "root" && (err != nil || uid != 0), "line %d: USER %s runs as root", line(user), user.User))...)
 }
 
-func checkDockerEntrypoint(t require.TestingT, s *setup) {
-	f := final(t, s)
-	ep, ok := lastOf(f, "ENTRYPOINT")
-	require.True(t, ok, "the final stage should set ENTRYPOINT")
-	// Exec form: the worker is PID 1 and gets SIGTERM itself.
-	var argv []string
-	require.NoError(t, json.Unmarshal([]byte(ep.args), &argv), "line %d: ENTRYPOINT should be a JSON array", ep.line)
-	require.NotEmpty(t, argv)
-	src, ok := copiesFrom(f, builder(t, s).name)[argv[0]]
-	require.True(t, ok, "ENTRYPOINT %s is not copied from the builder", argv[0])
-	require.Equal(t, "/out/hightouch-worker", src, "ENTRYPOINT should run the worker")
+func checkDockerEntrypoint(s *setup) error {
+	b := s.builder
+	ep, ok := last[*instructions.EntrypointCommand](final(s))
+	if !ok || len(ep.CmdLine) == 0 {
+		return errors.New("the final stage should set ENTRYPOINT")
+	}
+	src := copiesFrom(final(s), b.Name)[ep.CmdLine[0]]
+	return errors.Join(
+		// Exec form: the worker is PID 1 and gets SIGTERM itself.
+		expect(!ep.PrependShell, "line %d: ENTRYPOINT should be in exec form (a JSON array)", line(ep)),
+		expect(src == "/out/hightouch-worker", "ENTRYPOINT %s should run the worker, not %q", ep.CmdLine[0], src))
 }
 
-func checkDockerExpose(t require.TestingT, s *setup) {
-	ex, ok := lastOf(final(t, s), "EXPOSE")
-	require.True(t, ok, "the final stage should EXPOSE the worker port")
-	port := strconv.Itoa(workerPort)
-	require.True(t, slices.Contains(words(ex.args), port) || slices.Contains(words(ex.args), port+"/tcp"), "EXPOSE %s", port)
+func checkDockerExpose(s *setup) error {
+	port, err := portOf(workerconfig.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	ex, ok := last[*instructions.ExposeCommand](final(s))
+	p := strconv.Itoa(port)
+	return expect(ok && (slices.Contains(ex.Ports, p) || slices.Contains(ex.Ports, p+"/tcp")), "the final stage should EXPOSE the worker's port %s", p)
 }
 
-func checkDockerLabels(t require.TestingT, s *setup) {
+func checkDockerLabels(s *setup) error {
 	keys := map[string]bool{}
-	for _, in := range final(t, s).body {
-		if in.cmd == "LABEL" {
-			for _, w := range words(in.args) {
-				k, _, _ := strings.Cut(w, "=")
-				keys[k] = true
-			}
+	for _, l := range commands[*instructions.LabelCommand](final(s)) {
+		for _, kv := range l.Labels {
+			keys[kv.Key] = true
 		}
 	}
+	var errs []error
 	for _, k := range []string{"org.opencontainers.image.title", "org.opencontainers.image.source", "org.opencontainers.image.version"} {
-		require.True(t, keys[k], "missing label %s", k)
+		errs = append(errs, expect(keys[k], "missing label %s", k))
 	}
+	return errors.Join(errs...)
 }
 
-// ignoreRule is one line of a .dockerignore file.
-type ignoreRule struct {
-	re     *regexp.Regexp
-	negate bool
-}
-
-func ignoreRules(text string) []ignoreRule {
-	var rules []ignoreRule
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		neg := strings.HasPrefix(line, "!")
-		p := path.Clean(strings.TrimPrefix(strings.TrimPrefix(line, "!"), "/"))
-		var re strings.Builder
-		re.WriteString("^")
-		for i := 0; i < len(p); i++ {
-			switch {
-			case strings.HasPrefix(p[i:], "**/"):
-				re.WriteString("(.*/)?")
-				i += 2
-			case strings.HasPrefix(p[i:], "**"):
-				re.WriteString(".*")
-				i++
-			case p[i] == '*':
-				re.WriteString("[^/]*")
-			case p[i] == '?':
-				re.WriteString("[^/]")
-			default:
-				re.WriteString(regexp.QuoteMeta(p[i : i+1]))
-			}
-		}
-		re.WriteString("(/.*)?$") // a directory takes its contents with it
-		rules = append(rules, ignoreRule{regexp.MustCompile(re.String()), neg})
-	}
-	return rules
-}
-
-func ignored(rules []ignoreRule, p string) bool {
-	out := false
-	for _, r := range rules {
-		if r.re.MatchString(p) {
-			out = !r.negate
-		}
-	}
-	return out
-}
-
-func checkDockerignore(t require.TestingT, s *setup) {
+func checkDockerignore(s *setup) error {
 	text, ok := s.files[dockerignoreFile]
-	require.True(t, ok, "%s is missing", dockerignoreFile)
-	rules := ignoreRules(text)
-	require.True(t, ignored(rules, ".git/config"), "keep .git out of the build context")
+	if !ok {
+		return fmt.Errorf("%s is missing", dockerignoreFile)
+	}
+	patterns, err := ignorefile.ReadAll(strings.NewReader(text))
+	if err != nil {
+		return err
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return err
+	}
+	ignored := func(p string) bool {
+		m, err := pm.MatchesOrParentMatches(p)
+		return err != nil || m
+	}
 
 	// Everything the build compiles or embeds stays in the context.
-	needed := []string{"go.mod", "go.sum"}
-	embed := regexp.MustCompile(`(?m)^//go:embed (.+)$`)
-	err := filepath.WalkDir(repoRoot, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(repoRoot, p)
-		rel = filepath.ToSlash(rel)
-		if e.IsDir() {
-			if rel != "." && (strings.HasPrefix(e.Name(), ".") || e.Name() == "testdata" || rel == "deploy") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
-			return nil
-		}
-		needed = append(needed, rel)
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range embed.FindAllSubmatch(src, -1) {
-			for _, w := range words(string(m[1])) {
-				if !strings.ContainsAny(w, "*?[") {
-					needed = append(needed, path.Join(path.Dir(rel), w))
-				}
-			}
-		}
-		return nil
-	})
-	require.NoError(t, err)
-	for _, p := range needed {
-		require.False(t, ignored(rules, p), "%s excludes %s, which the build needs", dockerignoreFile, p)
+	list, err := goList(append([]string{"-deps"}, builtPackages(s)...)...)
+	if err != nil {
+		return err
 	}
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		return err
+	}
+	needed := []string{"go.mod", "go.sum"}
+	for _, p := range list {
+		dir, err := filepath.Rel(root, p.Dir)
+		if err != nil {
+			return err
+		}
+		for _, f := range slices.Concat(p.GoFiles, p.EmbedFiles) {
+			needed = append(needed, path.Join(filepath.ToSlash(dir), f))
+		}
+	}
+	errs := []error{expect(ignored(".git/config"), "keep .git out of the build context")}
+	for _, p := range needed {
+		errs = append(errs, expect(!ignored(p), "%s excludes %s, which the build needs", dockerignoreFile, p))
+	}
+	return errors.Join(errs...)
 }
 
 // ---- the checks fail when they should ----
-
-// recorder is a require.TestingT that keeps failures; FailNow ends the
-// goroutine running the check, as testing.T's does.
-type recorder struct{ msgs []string }
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
-}
-func (r *recorder) FailNow() { r.msgs = append(r.msgs, "FailNow"); runtime.Goexit() }
-
-func failures(s *setup, c check) []string {
-	r := &recorder{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c(r, s)
-	}()
-	<-done
-	return r.msgs
-}
 
 type mutation func(t *testing.T, files tree)
 
@@ -1411,16 +1218,51 @@ func remove(file string) mutation {
 	}
 }
 
+const (
+	dep = "k8s/deployment.yaml"
+	cm  = "k8s/configmap.yaml"
+	pdb = "k8s/pdb.yaml"
+	kus = kustomizationFile
+	sec = exampleSecretFile
+	df  = dockerfileFile
+	di  = dockerignoreFile
+)
+
+// TestParseRejects: what the API server or BuildKit would reject, and a tree
+// without the worker's pod or a builder stage, fails before any check runs.
+func TestParseRejects(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate mutation
+	}{
+		{"unknown field", edit(dep, "replicas: 2", "replica: 2")},
+		{"miscased field", edit(dep, "readOnlyRootFilesystem: true", "readOnlyRootFileSystem: true")},
+		{"field in the wrong place", edit(dep, "      automountServiceAccountToken: false", "      automountServiceAccountToken: false\n      readOnlyRootFilesystem: true")},
+		{"duplicate key", edit(cm, "  TEMPORAL_NAMESPACE: default\n", "  TEMPORAL_NAMESPACE: default\n  TEMPORAL_NAMESPACE: other\n")},
+		{"number in ConfigMap", edit(cm, `HIGHTOUCH_RATE_LIMIT: "9"`, `HIGHTOUCH_RATE_LIMIT: 9`)},
+		{"bad quantity", edit(dep, "memory: 128Mi", "memory: 128MB")},
+		{"kustomization typo", edit(kus, "resources:", "resource:")},
+		{"no kind", edit(pdb, "kind: PodDisruptionBudget\n", "")},
+		{"unknown instruction", edit(df, "EXPOSE 9090", "EXPOZE 9090")},
+		{"bad RUN mount", edit(df, "--mount=type=cache,target=/root/.cache/go-build", "--mount=type=cash,target=/root/.cache/go-build")},
+		{"sidecar", edit(dep, "      volumes:\n", "        - name: sidecar\n          image: busybox:1.37\n      volumes:\n")},
+		{"no go build", func(t *testing.T, files tree) { files[df] = strings.ReplaceAll(files[df], "go build", "go vet") }},
+	}
+	base := readTree(t)
+	_, err := parse(base)
+	require.NoError(t, err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			files := maps.Clone(base)
+			c.mutate(t, files)
+			_, err := parse(files)
+			require.Error(t, err)
+			t.Log(err)
+		})
+	}
+}
+
 func TestChecksCatchBrokenProperties(t *testing.T) {
-	const (
-		dep = "k8s/deployment.yaml"
-		cm  = "k8s/configmap.yaml"
-		pdb = "k8s/pdb.yaml"
-		kus = kustomizationFile
-		sec = exampleSecretFile
-		df  = dockerfileFile
-		di  = dockerignoreFile
-	)
 	cases := []struct {
 		name   string
 		check  check
@@ -1432,13 +1274,13 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 		{"PDB deleted", checkKinds, remove(pdb)},
 		{"wrong apiVersion", checkKinds, edit(pdb, "apiVersion: policy/v1", "apiVersion: policy/v1beta1")},
 		{"object in another namespace", checkNamespace, edit(pdb, "  namespace: hightouch", "  namespace: default")},
-		{"number in ConfigMap", checkConfigMaps, edit(cm, `HIGHTOUCH_RATE_LIMIT: "9"`, `HIGHTOUCH_RATE_LIMIT: 9`)},
 		{"key in ConfigMap", checkConfigMaps, edit(cm, "  TEMPORAL_NAMESPACE: default\n", "  TEMPORAL_NAMESPACE: default\n  TEMPORAL_API_KEY: abc\n")},
 		{"template label drift", checkSelectors, edit(dep,
 			"        app.kubernetes.io/component: worker\n        app.kubernetes.io/part-of",
 			"        app.kubernetes.io/component: api\n        app.kubernetes.io/part-of")},
 		{"PDB selects other pods", checkSelectors, edit(pdb, "      app.kubernetes.io/component: worker\n", "      app.kubernetes.io/component: starter\n")},
 		{"PDB blocks drains", checkSelectors, edit(pdb, "minAvailable: 1", "minAvailable: 2")},
+		{"PDB as a percentage", checkSelectors, edit(pdb, "minAvailable: 1", "minAvailable: 50%")},
 		{"single replica", checkSelectors, edit(dep, "replicas: 2", "replicas: 1")},
 		{"Recreate", checkRollout, edit(dep, "type: RollingUpdate", "type: Recreate")},
 		{"latest image", checkContainer, edit(dep, "hightouch-worker:0.1.0", "hightouch-worker:latest")},
@@ -1490,7 +1332,7 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 			"          configMap:\n            name: hightouch-worker-config")},
 		{"wrong key projected", checkCredentials, edit(dep, "              - key: api-key", "              - key: temporal-api-key")},
 		{"example Secret holds a real key", checkExampleSecret, edit(sec, "api-key: REPLACE_WITH_HIGHTOUCH_API_KEY", "api-key: 3f9c1c2e-5d1b-4a7e")},
-		{"example Secret as data", checkExampleSecret, edit(sec, "stringData:", "data:")},
+		{"example Secret as data", checkExampleSecret, edit(sec, "stringData:", "data:\n  api-key: UkVQTEFDRQ==\nstringData:")},
 		{"example Secret unmarked", checkExampleSecret, edit(sec, "# EXAMPLE ONLY.", "# Credentials.")},
 		{"example Secret applied", checkKustomization, edit(kus, "  - pdb.yaml\n", "  - pdb.yaml\n  - secret.example.yaml\n")},
 		{"manifest not listed", checkKustomization, edit(kus, "  - pdb.yaml\n", "")},
@@ -1511,6 +1353,7 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 			`-ldflags "-s -w -X github.com/hightouch-temporal/hightouch-temporal/client.Version=1" -o /out/hightouch-worker`)},
 		{"starter not built", checkDockerTargets, edit(df, " && \\\n    GOOS=$TARGETOS GOARCH=$TARGETARCH \\\n    go build -trimpath -ldflags \"-s -w\" -o /out/hightouch-starter ./starter", "")},
 		{"starter not shipped", checkDockerTargets, edit(df, "COPY --from=build /out/hightouch-starter /hightouch-starter\n", "")},
+		{"library built", checkBuiltPackages, edit(df, "-o /out/hightouch-starter ./starter", "-o /out/hightouch-starter ./client")},
 		{"no build cache", checkDockerCache, edit(df, "    --mount=type=cache,target=/root/.cache/go-build \\\n", "")},
 		{"sources before download", checkDockerCache, edit(df, "COPY go.mod go.sum ./\n", "COPY . .\n")},
 		{"Debian runtime", checkDockerRuntime, edit(df, "FROM gcr.io/distroless/static-debian12:nonroot", "FROM debian:bookworm-slim")},
@@ -1532,10 +1375,11 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			files := maps.Clone(base)
 			c.mutate(t, files)
-			s := parse(t, files) // still valid YAML: the check itself must object
-			msgs := failures(s, c.check)
-			require.NotEmpty(t, msgs, "the check passed on a broken tree")
-			t.Log(msgs[0])
+			s, err := parse(files)
+			require.NoError(t, err, "the broken copy should still parse: the check itself must object")
+			err = c.check(s)
+			require.Error(t, err, "the check passed on a broken tree")
+			t.Log(err)
 		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -66,9 +67,9 @@ Flags (each defaults to the environment variable named):
 	keyFile := fs.String("api-key-file", env("HIGHTOUCH_API_KEY_FILE", ""), "file holding the Hightouch API key (HIGHTOUCH_API_KEY_FILE)")
 	fs.StringVar(&c.baseURL, "hightouch-base-url", env("HIGHTOUCH_BASE_URL", client.DefaultServerURL), "Hightouch API base URL (HIGHTOUCH_BASE_URL)")
 	fs.StringVar(&c.taskQueue, "task-queue", env("HIGHTOUCH_TASK_QUEUE", workflows.TaskQueue), "task queue to poll (HIGHTOUCH_TASK_QUEUE)")
-	rate := fs.String("rate-limit", env("HIGHTOUCH_RATE_LIMIT", strconv.FormatFloat(ratelimit.DefaultRate, 'f', -1, 64)), "Hightouch requests per second from this worker, 0 for no limit (HIGHTOUCH_RATE_LIMIT)")
-	fs.StringVar(&c.httpAddr, "http-addr", env("HIGHTOUCH_WORKER_HTTP_ADDR", ":9090"), "address of /healthz, /readyz and /metrics, empty to disable (HIGHTOUCH_WORKER_HTTP_ADDR)")
-	stop := fs.String("stop-timeout", env("HIGHTOUCH_WORKER_STOP_TIMEOUT", "30s"), "how long a stopping worker lets running activities finish (HIGHTOUCH_WORKER_STOP_TIMEOUT)")
+	rate := fs.String("rate-limit", env("HIGHTOUCH_RATE_LIMIT", strconv.FormatFloat(workerconfig.RateLimit, 'f', -1, 64)), "Hightouch requests per second from this worker, 0 for no limit (HIGHTOUCH_RATE_LIMIT)")
+	fs.StringVar(&c.httpAddr, "http-addr", env("HIGHTOUCH_WORKER_HTTP_ADDR", workerconfig.HTTPAddr), "address of /healthz, /readyz and /metrics, empty to disable (HIGHTOUCH_WORKER_HTTP_ADDR)")
+	stop := fs.String("stop-timeout", env("HIGHTOUCH_WORKER_STOP_TIMEOUT", workerconfig.StopTimeout.String()), "how long a stopping worker lets running activities finish (HIGHTOUCH_WORKER_STOP_TIMEOUT)")
 	fs.StringVar(&c.logLevel, "log-level", env("HIGHTOUCH_LOG_LEVEL", "info"), "debug, info, warn or error (HIGHTOUCH_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env("HIGHTOUCH_LOG_FORMAT", "json"), "json or console (HIGHTOUCH_LOG_FORMAT)")
 	maxAct := fs.String("max-concurrent-activities", env("HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES", "0"), "activity slots, 0 for the SDK default (HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES)")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	temporalclient "go.temporal.io/sdk/client"
+
+	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
 )
 
 // health answers the probes: liveness while the process runs, readiness
@@ -23,11 +25,11 @@ func (h *health) setPolling(on bool) { h.polling.Store(on) }
 
 func (h *health) mux(metrics http.Handler) *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET "+workerconfig.HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", h.ready)
-	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET "+workerconfig.ReadyPath, h.ready)
+	mux.Handle("GET "+workerconfig.MetricsPath, metrics)
 	return mux
 }
 
