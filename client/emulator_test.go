@@ -235,3 +235,24 @@ func TestErrorClassesAgainstEmulator(t *testing.T) {
 	_, err = w.c.ListSync(ctx, client.ListSyncParams{})
 	require.NoError(t, err, "the burst is over")
 }
+
+// A run Hightouch reports as "pending" is still going, as the Airflow and
+// Dagster integrations treat it: not an unknown status.
+func TestPendingRunIsInProgress(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	w.emu.SetScenario(int64(w.sync.ID), hightouchtest.Scenario{Phases: []hightouchtest.Phase{
+		{Status: "pending", Duration: time.Minute}, {Status: "processing", Duration: time.Minute},
+	}})
+	trig, err := w.c.TriggerRun(ctx, w.sync.ID, client.TriggerRunInput{})
+	require.NoError(t, err)
+	run, err := w.c.GetSyncRun(ctx, w.sync.ID, trig.ID)
+	require.NoError(t, err)
+	require.Equal(t, client.RunPending, run.Status)
+	require.True(t, run.Status.Known())
+	require.True(t, run.Status.InProgress())
+	require.False(t, run.Status.Terminal())
+	require.Nil(t, run.StartedAt)
+	require.Contains(t, client.RunStatuses, client.RunPending)
+	require.Equal(t, client.RunPending, client.SyncRunStatus(" Pending ").Normalize())
+}

@@ -53,7 +53,9 @@
 //     sync operation including ListSyncRuns and triggers.
 //   - Runs of one sync are FIFO: a run waits "queued" until the previous one
 //     ends, then walks its scenario. startedAt is when it first shows a
-//     non-queued status; querySize appears after the last querying phase,
+//     status other than "queued" or "pending" (a scenario may script a
+//     "pending" phase, which Hightouch's own Airflow provider counts as in
+//     progress); querySize appears after the last querying phase,
 //     plannedRows when processing starts, completionRatio and row counts
 //     grow linearly through processing and reach the scenario's values when
 //     the run ends. A negative Phase.Duration never ends. Run ids start at
