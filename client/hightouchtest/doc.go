@@ -74,7 +74,11 @@
 //   - Injected faults: a burst (RateLimitBurst) is used up first, then 500
 //     and 429 are drawn from the seeded RNG. TriggerThen500Rate is drawn
 //     only when a trigger created (or queued) a run; a sequence trigger
-//     that returns the in-progress run is answered normally.
+//     that returns the in-progress run is answered normally. ErrorIn200Rate
+//     is drawn only on create, update and TriggerRunCustom, the calls whose
+//     200 the API types as the resource or an error: a validation body is
+//     answered before the call acts, an internal error or a body without
+//     an id after it did (unless the call was refused on its own).
 //   - Per-sync Requests counts authenticated requests about the sync even
 //     when answered by a fault or a 429.
 //   - Identity graphs cannot be created through the API: only seeded ones

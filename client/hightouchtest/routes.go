@@ -24,29 +24,33 @@ func r(method, pattern, op string, h handlerFunc) route {
 
 func (rt route) concerningSync(param string) route { rt.syncParam = param; return rt }
 
+// answeringErrorsIn200 marks an operation whose 200 the API types as the
+// resource or an error: Faults.ErrorIn200Rate applies to it.
+func (rt route) answeringErrorsIn200() route { rt.handle = withErrorIn200(rt.handle); return rt }
+
 // routes are the 22 operations (reference §9). Literal segments are listed
 // before parameters that could capture them.
 var routes = []route{
 	r(http.MethodGet, "/sources", "ListSource", (*Emulator).listSources),
-	r(http.MethodPost, "/sources", "CreateSource", (*Emulator).createSource),
+	r(http.MethodPost, "/sources", "CreateSource", (*Emulator).createSource).answeringErrorsIn200(),
 	r(http.MethodGet, "/sources/{sourceId}", "GetSource", (*Emulator).getSource),
-	r(http.MethodPatch, "/sources/{sourceId}", "UpdateSource", (*Emulator).updateSource),
+	r(http.MethodPatch, "/sources/{sourceId}", "UpdateSource", (*Emulator).updateSource).answeringErrorsIn200(),
 
 	r(http.MethodGet, "/destinations", "ListDestination", (*Emulator).listDestinations),
-	r(http.MethodPost, "/destinations", "CreateDestination", (*Emulator).createDestination),
+	r(http.MethodPost, "/destinations", "CreateDestination", (*Emulator).createDestination).answeringErrorsIn200(),
 	r(http.MethodGet, "/destinations/{destinationId}", "GetDestination", (*Emulator).getDestination),
-	r(http.MethodPatch, "/destinations/{destinationId}", "UpdateDestination", (*Emulator).updateDestination),
+	r(http.MethodPatch, "/destinations/{destinationId}", "UpdateDestination", (*Emulator).updateDestination).answeringErrorsIn200(),
 
 	r(http.MethodGet, "/models", "ListModel", (*Emulator).listModels),
-	r(http.MethodPost, "/models", "CreateModel", (*Emulator).createModel),
+	r(http.MethodPost, "/models", "CreateModel", (*Emulator).createModel).answeringErrorsIn200(),
 	r(http.MethodGet, "/models/{modelId}", "GetModel", (*Emulator).getModel),
-	r(http.MethodPatch, "/models/{modelId}", "UpdateModel", (*Emulator).updateModel),
+	r(http.MethodPatch, "/models/{modelId}", "UpdateModel", (*Emulator).updateModel).answeringErrorsIn200(),
 
 	r(http.MethodGet, "/syncs", "ListSync", (*Emulator).listSyncs),
-	r(http.MethodPost, "/syncs", "CreateSync", (*Emulator).createSync),
-	r(http.MethodPost, "/syncs/trigger", "TriggerRunCustom", (*Emulator).triggerRunCustom),
+	r(http.MethodPost, "/syncs", "CreateSync", (*Emulator).createSync).answeringErrorsIn200(),
+	r(http.MethodPost, "/syncs/trigger", "TriggerRunCustom", (*Emulator).triggerRunCustom).answeringErrorsIn200(),
 	r(http.MethodGet, "/syncs/{syncId}", "GetSync", (*Emulator).getSync).concerningSync("syncId"),
-	r(http.MethodPatch, "/syncs/{syncId}", "UpdateSync", (*Emulator).updateSync).concerningSync("syncId"),
+	r(http.MethodPatch, "/syncs/{syncId}", "UpdateSync", (*Emulator).updateSync).concerningSync("syncId").answeringErrorsIn200(),
 	r(http.MethodGet, "/syncs/{syncId}/runs", "ListSyncRuns", (*Emulator).listSyncRuns).concerningSync("syncId"),
 	r(http.MethodPost, "/syncs/{syncId}/trigger", "TriggerRun", (*Emulator).triggerRun).concerningSync("syncId"),
 
