@@ -24,10 +24,12 @@ const (
 // APIErrorDetails is attached to API failures so that callers can read the
 // HTTP status and the API's own message without parsing text.
 type APIErrorDetails struct {
-	Operation  string         `json:"operation"`
-	StatusCode int            `json:"statusCode,omitempty"`
-	Message    string         `json:"message,omitempty"`
-	Details    map[string]any `json:"details,omitempty"`
+	Operation  string `json:"operation"`
+	StatusCode int    `json:"statusCode,omitempty"`
+	Message    string `json:"message,omitempty"`
+	// Details is the API's own details value, whatever its JSON type (see
+	// client.ValidateErrorJSON.Details).
+	Details any `json:"details,omitempty"`
 }
 
 // classify turns a client error into the ApplicationError type the contract
@@ -111,7 +113,9 @@ func typeOfStatus(code int) (string, bool) {
 		return errortypes.HightouchValidation, false
 	case code == http.StatusTooManyRequests:
 		return errortypes.HightouchRateLimited, true
-	case code >= 500:
+	case code >= 500 || code == http.StatusOK:
+		// A 200 carrying an internal error is a 500 in disguise: the call
+		// may or may not have been carried out.
 		return errortypes.HightouchServerError, true
 	default:
 		return errortypes.HightouchBadRequest, false

@@ -18,14 +18,14 @@ import (
 const CallTimeout = time.Minute
 
 // mayHaveReached reports whether a failed request may have been acted on:
-// any 5xx or transport error may have been; a 4xx (429 included) was not,
-// nor a request the worker's own rate limit never let out.
+// any 5xx, transport error or error in a 200 may have been; a 4xx (429
+// included) was not, nor a request the worker's own rate limit never let
+// out.
 func mayHaveReached(err error) bool {
 	if _, local := localWait(err); local {
 		return false
 	}
-	code := client.StatusCode(err)
-	return code == 0 || code >= 500
+	return client.MayHaveBeenActedOn(err)
 }
 
 // TriggerRun starts a run of a sync (or queues one behind a run in progress)

@@ -246,6 +246,7 @@ func TestValidationErrorFromAPI(t *testing.T) {
 	require.NoError(t, appErr.Details(&details))
 	require.Equal(t, 422, details.StatusCode)
 	require.Equal(t, "TriggerRun", details.Operation)
+	require.Equal(t, map[string]any{"message": "sync 1 is disabled", "value": "1"}, details.Details.(map[string]any)["path.syncId"])
 }
 
 func TestIDGraphTriggerRefusesAfterAmbiguousAttempt(t *testing.T) {

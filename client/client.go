@@ -110,7 +110,8 @@ type request struct {
 }
 
 // do sends the request and decodes a 200 answer into out. It returns a typed
-// error for any other status and never returns a partial result.
+// error for any other status, for an error body in a 200 and for a 200
+// without the id of what it answers, and never returns a partial result.
 func (c *Client) do(ctx context.Context, r request, out any) error {
 	var body io.Reader
 	if r.body != nil {
@@ -155,8 +156,14 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if out == nil {
 		return nil
 	}
+	if err := errorIn200(r.operation, res, redact(raw, c.token)); err != nil {
+		return err
+	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &DecodeError{Operation: r.operation, StatusCode: res.StatusCode, Body: truncate(raw), Err: err}
+		return &DecodeError{Operation: r.operation, StatusCode: res.StatusCode, Body: truncate(redact(raw, c.token)), Err: err}
+	}
+	if v, ok := out.(identified); ok && !v.hasID() {
+		return &DecodeError{Operation: r.operation, StatusCode: res.StatusCode, Body: truncate(redact(raw, c.token)), Err: errNoID}
 	}
 	return nil
 }

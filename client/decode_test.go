@@ -300,3 +300,115 @@ func TestIDDecoding(t *testing.T) {
 		require.Equal(t, tt.want, id, tt.in)
 	}
 }
+
+func TestErrorBodiesIn200(t *testing.T) {
+	ctx := context.Background()
+	calls := map[string]func(*client.Client) (bool, error){
+		"CreateSync": func(c *client.Client) (bool, error) {
+			out, err := c.CreateSync(ctx, client.SyncCreate{Slug: "s"})
+			return out != nil, err
+		},
+		"UpdateModel": func(c *client.Client) (bool, error) {
+			out, err := c.UpdateModel(ctx, 1, client.ModelUpdate{Name: client.Ptr("n")})
+			return out != nil, err
+		},
+		"TriggerRunCustom": func(c *client.Client) (bool, error) {
+			out, err := c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncSlug: "s"})
+			return out != nil, err
+		},
+		"TriggerSequenceRun": func(c *client.Client) (bool, error) {
+			out, err := c.TriggerSequenceRun(ctx, "seq")
+			return out != nil, err
+		},
+	}
+	const (
+		validation = "validation"
+		internal   = "internal"
+		noID       = "no id"
+	)
+	tests := []struct {
+		name, body, kind, message string
+	}{
+		{"validation envelope", `{"message":"Validation failed","details":{"body.slug":{"message":"taken"}}}`, validation, "body.slug: taken"},
+		{"validation with text details", `{"message":"Validation failed","details":"slug is taken"}`, validation, "slug is taken"},
+		{"internal error string", `"Internal Server Error"`, internal, "Internal Server Error"},
+		{"message only", `{"message":"Internal Server Error"}`, internal, "Internal Server Error"},
+		{"error envelope", `{"error":"try later"}`, internal, "try later"},
+		{"empty object", `{}`, noID, "decoding response"},
+		{"null", `null`, noID, "decoding response"},
+		{"zero id", `{"id":0,"slug":"s"}`, noID, "decoding response"},
+		{"empty string id", `{"id":""}`, noID, "decoding response"},
+	}
+	for _, tt := range tests {
+		for op, call := range calls {
+			t.Run(tt.name+"/"+op, func(t *testing.T) {
+				c, _ := serve(t, 200, tt.body)
+				got, err := call(c)
+				require.False(t, got, "a call returns a result or an error, never both")
+				require.Error(t, err)
+				require.Contains(t, err.Error(), tt.message)
+				var v *client.ValidateErrorJSON
+				var s *client.SDKError
+				var de *client.DecodeError
+				switch tt.kind {
+				case validation:
+					require.ErrorAs(t, err, &v)
+					require.Equal(t, op, v.Operation)
+					require.Equal(t, 200, client.StatusCode(err))
+					require.False(t, client.MayHaveBeenActedOn(err), "a validation error is a refusal")
+				case internal:
+					require.ErrorAs(t, err, &s)
+					require.Equal(t, 200, client.StatusCode(err))
+					require.True(t, client.MayHaveBeenActedOn(err), "an internal error may come after the work")
+				case noID:
+					require.ErrorAs(t, err, &de)
+					require.Equal(t, 200, de.StatusCode)
+					require.True(t, client.MayHaveBeenActedOn(err))
+				}
+			})
+		}
+	}
+}
+
+func TestValidationDetailsOfAnyType(t *testing.T) {
+	for _, tt := range []struct {
+		details string
+		want    any
+		message string
+	}{
+		{`{"body.slug":{"message":"taken","value":"x"}}`, map[string]any{"body.slug": map[string]any{"message": "taken", "value": "x"}}, "body.slug: taken"},
+		{`"slug is taken"`, "slug is taken", "Validation failed: slug is taken"},
+		{`["slug","name"]`, []any{"slug", "name"}, `["slug","name"]`},
+		{`42`, float64(42), "42"},
+		{`null`, nil, "HTTP 422: Validation failed"},
+	} {
+		c, _ := serve(t, 422, `{"message":"Validation failed","details":`+tt.details+`}`)
+		_, err := c.CreateSource(context.Background(), client.SourceCreate{})
+		var v *client.ValidateErrorJSON
+		require.ErrorAs(t, err, &v)
+		require.Equal(t, tt.want, v.Details, tt.details)
+		require.Contains(t, err.Error(), tt.message)
+	}
+}
+
+func TestMayHaveBeenActedOn(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		body   string
+		want   bool
+	}{
+		{500, `"Internal Server Error"`, true},
+		{502, `<html>bad gateway</html>`, true},
+		{422, `{"message":"Validation failed","details":{}}`, false},
+		{409, `{"message":"Validation failed","details":{}}`, false},
+		{429, `{"error":"slow down"}`, false},
+		{404, ``, false},
+		{401, `{"message":"Authentication error"}`, false},
+	} {
+		c, _ := serve(t, tt.status, tt.body)
+		_, err := c.TriggerRun(context.Background(), 1, client.TriggerRunInput{})
+		require.Equal(t, tt.want, client.MayHaveBeenActedOn(err), "%d %s", tt.status, tt.body)
+	}
+	require.False(t, client.MayHaveBeenActedOn(nil))
+	require.True(t, client.MayHaveBeenActedOn(&client.TransportError{Err: errors.New("connection reset")}))
+}

@@ -10,8 +10,13 @@
 //
 // Every call returns a result or an error, never both. Errors from the API are
 // *ValidateErrorJSON (HTTP 409 and 422) or *SDKError (any other 4xx or 5xx);
-// use errors.As to tell them apart. A 429 answer is an *SDKError whose
-// RetryAfter reports the server's Retry-After delay when it sent one.
+// use errors.As to tell them apart. The API's types let the 200 of create,
+// update and TriggerRunCustom carry a validation or internal error instead of
+// the resource: those come back as the same two types with StatusCode 200,
+// and a 200 without the id of what it answers is a *DecodeError.
+// MayHaveBeenActedOn tells whether a failed call may still have been carried
+// out. A 429 answer is an *SDKError whose RetryAfter reports the server's
+// Retry-After delay when it sent one.
 //
 // Decoding is tolerant: unknown fields are ignored, ids may arrive as numbers
 // or digit strings, timestamps may be null, and completionRatio is a float.

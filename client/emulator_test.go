@@ -235,3 +235,94 @@ func TestErrorClassesAgainstEmulator(t *testing.T) {
 	_, err = w.c.ListSync(ctx, client.ListSyncParams{})
 	require.NoError(t, err, "the burst is over")
 }
+
+// A run Hightouch reports as "pending" is still going, as the Airflow and
+// Dagster integrations treat it: not an unknown status.
+func TestPendingRunIsInProgress(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	w.emu.SetScenario(int64(w.sync.ID), hightouchtest.Scenario{Phases: []hightouchtest.Phase{
+		{Status: "pending", Duration: time.Minute}, {Status: "processing", Duration: time.Minute},
+	}})
+	trig, err := w.c.TriggerRun(ctx, w.sync.ID, client.TriggerRunInput{})
+	require.NoError(t, err)
+	run, err := w.c.GetSyncRun(ctx, w.sync.ID, trig.ID)
+	require.NoError(t, err)
+	require.Equal(t, client.RunPending, run.Status)
+	require.True(t, run.Status.Known())
+	require.True(t, run.Status.InProgress())
+	require.False(t, run.Status.Terminal())
+	require.Nil(t, run.StartedAt)
+	require.Contains(t, client.RunStatuses, client.RunPending)
+	require.Equal(t, client.RunPending, client.SyncRunStatus(" Pending ").Normalize())
+}
+
+// The API types the 200 of create, update and TriggerRunCustom as the
+// resource or an error; the client must never hand out an error body (or a
+// resource without its id) as the resource.
+func TestErrorsIn200AgainstEmulator(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("validation", func(t *testing.T) {
+		w := newWorkspace(t)
+		w.emu.SetFaults(hightouchtest.Faults{ErrorIn200Rate: 1, ErrorIn200: hightouchtest.ValidationIn200})
+		src, err := w.c.CreateSource(ctx, client.SourceCreate{Name: "Other", Slug: "other", Type: "postgres", Configuration: map[string]any{}})
+		require.Nil(t, src)
+		var v *client.ValidateErrorJSON
+		require.ErrorAs(t, err, &v)
+		require.Equal(t, 200, v.StatusCode)
+		require.Equal(t, 200, client.StatusCode(err))
+		require.Equal(t, "Validation failed", v.Message)
+		require.Contains(t, v.Details, "body")
+		require.Contains(t, err.Error(), "HTTP 200")
+		require.False(t, client.MayHaveBeenActedOn(err), "a validation error is a refusal")
+
+		w.emu.SetFaults(hightouchtest.Faults{})
+		sources, err := w.c.ListSource(ctx, client.ListSourceParams{Slug: "other"})
+		require.NoError(t, err)
+		require.Empty(t, sources.Data, "the refused create did nothing")
+	})
+
+	t.Run("validation with text details", func(t *testing.T) {
+		w := newWorkspace(t)
+		w.emu.SetFaults(hightouchtest.Faults{ErrorIn200Rate: 1, ErrorIn200: hightouchtest.ValidationTextIn200})
+		s, err := w.c.UpdateSync(ctx, w.sync.ID, client.SyncUpdate{Disabled: client.Ptr(true)})
+		require.Nil(t, s)
+		var v *client.ValidateErrorJSON
+		require.ErrorAs(t, err, &v)
+		require.Equal(t, 200, v.StatusCode)
+		details, ok := v.Details.(string)
+		require.True(t, ok, "details kept as the string it was: %#v", v.Details)
+		require.Contains(t, details, "UpdateSync failed")
+		require.Contains(t, err.Error(), details)
+	})
+
+	t.Run("internal error on a trigger", func(t *testing.T) {
+		w := newWorkspace(t)
+		w.emu.SetFaults(hightouchtest.Faults{ErrorIn200Rate: 1, ErrorIn200: hightouchtest.InternalErrorIn200})
+		out, err := w.c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncSlug: w.sync.Slug})
+		require.Nil(t, out)
+		var s *client.SDKError
+		require.ErrorAs(t, err, &s)
+		require.Equal(t, 200, s.StatusCode)
+		require.Equal(t, 200, client.StatusCode(err))
+		require.Equal(t, "Internal Server Error", s.Message)
+		require.Contains(t, err.Error(), "HTTP 200 OK with an error body")
+		require.Len(t, w.emu.Runs(int64(w.sync.ID)), 1, "the emulator created the run before failing")
+		require.True(t, client.MayHaveBeenActedOn(err), "an internal error in a 200 is ambiguous, like a 5xx")
+	})
+
+	t.Run("resource without its id", func(t *testing.T) {
+		w := newWorkspace(t)
+		w.emu.SetFaults(hightouchtest.Faults{ErrorIn200Rate: 1, ErrorIn200: hightouchtest.NoIDIn200})
+		dest, err := w.c.CreateDestination(ctx, client.DestinationCreate{Name: "Hook", Slug: "hook", Type: "webhook", Configuration: map[string]any{}})
+		require.Nil(t, dest)
+		var de *client.DecodeError
+		require.ErrorAs(t, err, &de)
+		require.Equal(t, 200, de.StatusCode)
+		require.True(t, client.MayHaveBeenActedOn(err))
+		trig, err := w.c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncID: w.sync.ID})
+		require.Nil(t, trig)
+		require.ErrorAs(t, err, &de)
+	})
+}

@@ -11,12 +11,16 @@ import (
 )
 
 // ValidateErrorJSON is the API's validation error, returned for HTTP 409
-// (e.g. a duplicate slug) and 422 (missing or invalid fields).
+// (e.g. a duplicate slug) and 422 (missing or invalid fields), and inside a
+// 200 answer where the API's types allow it (StatusCode is then 200).
 type ValidateErrorJSON struct {
-	Operation  string         `json:"-"`
-	StatusCode int            `json:"-"`
-	Message    string         `json:"message"`
-	Details    map[string]any `json:"details"`
+	Operation  string `json:"-"`
+	StatusCode int    `json:"-"`
+	Message    string `json:"message"`
+	// Details is the details value as the API sent it, decoded as JSON:
+	// usually a map[string]any keyed by field ("body.slug") whose values
+	// hold a "message", but a string, a list or a number are kept as well.
+	Details any `json:"details"`
 }
 
 func (e *ValidateErrorJSON) Error() string {
@@ -27,30 +31,43 @@ func (e *ValidateErrorJSON) Error() string {
 	return msg
 }
 
-// describeDetails renders the details map in a stable order, preferring the
+// describeDetails renders the details in a stable order, preferring the
 // per-field messages the API puts under keys such as "body.slug".
 func (e *ValidateErrorJSON) describeDetails() string {
-	keys := sortedKeys(e.Details)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		switch v := e.Details[k].(type) {
-		case map[string]any:
-			if m, ok := v["message"].(string); ok {
-				parts = append(parts, k+": "+m)
-				continue
-			}
-		case string:
-			parts = append(parts, k+": "+v)
-			continue
+	switch d := e.Details.(type) {
+	case nil:
+		return ""
+	case string:
+		return d
+	case map[string]any:
+		keys := sortedKeys(d)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, k+": "+describeDetail(d[k]))
 		}
-		b, _ := json.Marshal(e.Details[k])
-		parts = append(parts, k+": "+string(b))
+		return strings.Join(parts, "; ")
+	default:
+		return describeDetail(d)
 	}
-	return strings.Join(parts, "; ")
 }
 
-// SDKError is any non-200 answer other than 409 and 422: the status code, the
-// raw body and the response headers.
+// describeDetail renders one detail: its message, its text, or its JSON.
+func describeDetail(v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		if m, ok := v["message"].(string); ok {
+			return m
+		}
+	case string:
+		return v
+	}
+	b, _ := json.Marshal(v)
+	return truncateText(string(b), 200)
+}
+
+// SDKError is any non-200 answer other than 409 and 422, or an internal
+// error inside a 200 (StatusCode 200): the status code, the raw body and the
+// response headers.
 type SDKError struct {
 	Operation  string
 	StatusCode int
@@ -65,6 +82,9 @@ type SDKError struct {
 
 func (e *SDKError) Error() string {
 	msg := fmt.Sprintf("%s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode == http.StatusOK {
+		msg += " with an error body"
+	}
 	if e.Message != "" {
 		msg += ": " + e.Message
 	}
@@ -89,7 +109,8 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// DecodeError is a 200 answer whose body could not be decoded.
+// DecodeError is a 200 answer whose body could not be decoded, or that
+// lacks the id of the resource or run it answers with.
 type DecodeError struct {
 	Operation  string
 	StatusCode int
@@ -103,8 +124,9 @@ func (e *DecodeError) Error() string {
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// StatusCode reports the HTTP status of an API error, or 0 when err carries
-// none (transport and decode errors, or nil).
+// StatusCode reports the HTTP status of an API error (200 for an error
+// carried in a 200 answer), or 0 when err carries none (transport and decode
+// errors, or nil).
 func StatusCode(err error) int {
 	var v *ValidateErrorJSON
 	if errors.As(err, &v) {
@@ -115,6 +137,26 @@ func StatusCode(err error) int {
 		return s.StatusCode
 	}
 	return 0
+}
+
+// MayHaveBeenActedOn reports whether the request that failed with err may
+// have been carried out, so that repeating it could do it twice: true unless
+// the answer says it was refused (a 4xx, or a validation error in a 200).
+// A request with no answer, an answer that could not be read, a 5xx and an
+// internal error in a 200 may all have been.
+func MayHaveBeenActedOn(err error) bool {
+	if err == nil {
+		return false
+	}
+	var v *ValidateErrorJSON
+	if errors.As(err, &v) {
+		return false
+	}
+	var s *SDKError
+	if errors.As(err, &s) {
+		return s.StatusCode < 400 || s.StatusCode >= 500
+	}
+	return true
 }
 
 func newResponseError(operation string, res *http.Response, raw []byte) error {

@@ -12,7 +12,8 @@ import (
 
 // FuzzDecodeResponses feeds arbitrary bodies and status codes to the client
 // as Hightouch answers: it must return a result or an error, never both,
-// never panic, and never leak the token.
+// never a resource or run without its id, never panic, and never leak the
+// token.
 func FuzzDecodeResponses(f *testing.F) {
 	f.Add(200, []byte(`{"data":[{"id":"1","status":"success","completionRatio":0.5,"startedAt":null}],"hasMore":false}`))
 	f.Add(200, []byte(`{"id":"0cb7","status":"done","syncRuns":[{"syncId":"1","syncRunId":2,"status":"warning","finishedAt":"2023-10-17T11:06:01.713+00:00"}]}`))
@@ -46,6 +47,9 @@ func FuzzDecodeResponses(f *testing.F) {
 		check(model != nil, err)
 		trig, err := c.TriggerRun(ctx, 1, client.TriggerRunInput{})
 		check(trig != nil, err)
+		if model != nil && model.ID == 0 || trig != nil && (trig.ID == "" || trig.ID == "0") || seq != nil && seq.ID == "" {
+			t.Fatalf("a result without its id: model=%v trigger=%v sequence=%v", model, trig, seq)
+		}
 		if runs != nil {
 			for _, r := range runs.Data {
 				_ = r.Status.Terminal()

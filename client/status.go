@@ -5,8 +5,11 @@ import "strings"
 // SyncRunStatus is the status of one sync run.
 type SyncRunStatus string
 
-// The nine run statuses of the reference: four in progress, five terminal.
+// The run statuses: five in progress, five terminal. The reference's enum has
+// nine; "pending" is not in it, but Hightouch's own Airflow provider (and
+// Dagster's) count a pending run as not finished, so it is one here too.
 const (
+	RunPending     SyncRunStatus = "pending"
 	RunQueued      SyncRunStatus = "queued"
 	RunQuerying    SyncRunStatus = "querying"
 	RunProcessing  SyncRunStatus = "processing"
@@ -19,7 +22,7 @@ const (
 )
 
 // RunStatuses lists the known run statuses in lifecycle order.
-var RunStatuses = []SyncRunStatus{RunQueued, RunQuerying, RunProcessing, RunReporting, RunSuccess, RunWarning, RunFailed, RunCancelled, RunInterrupted}
+var RunStatuses = []SyncRunStatus{RunPending, RunQueued, RunQuerying, RunProcessing, RunReporting, RunSuccess, RunWarning, RunFailed, RunCancelled, RunInterrupted}
 
 // Normalize folds case, surrounding space and the "canceled" spelling, so
 // that harmless variants of a known status are recognised. Anything else is
@@ -32,10 +35,10 @@ func (s SyncRunStatus) Normalize() SyncRunStatus {
 	return n
 }
 
-// Known reports whether s is one of the nine statuses of the reference.
+// Known reports whether s is one of the ten run statuses above.
 func (s SyncRunStatus) Known() bool {
 	switch s.Normalize() {
-	case RunQueued, RunQuerying, RunProcessing, RunReporting, RunSuccess, RunWarning, RunFailed, RunCancelled, RunInterrupted:
+	case RunPending, RunQueued, RunQuerying, RunProcessing, RunReporting, RunSuccess, RunWarning, RunFailed, RunCancelled, RunInterrupted:
 		return true
 	}
 	return false
@@ -44,7 +47,7 @@ func (s SyncRunStatus) Known() bool {
 // InProgress reports whether s is a known status of a run still going.
 func (s SyncRunStatus) InProgress() bool {
 	switch s.Normalize() {
-	case RunQueued, RunQuerying, RunProcessing, RunReporting:
+	case RunPending, RunQueued, RunQuerying, RunProcessing, RunReporting:
 		return true
 	}
 	return false

@@ -187,7 +187,7 @@ func (f Faults) Validate() error {
 	if f.LateCreationMax < f.LateCreationMin {
 		return errors.New("lateCreationMax must not be shorter than lateCreationMin")
 	}
-	return nil
+	return f.validateErrorIn200()
 }
 
 func adminSyncID(w http.ResponseWriter, r *http.Request) (int64, bool) {

@@ -70,25 +70,25 @@ func (e *Emulator) seedDemo() {
 			panic("hightouchtest: seeding demo data: " + err.Error())
 		}
 	}
-	src, err := e.addSource("Snowflake warehouse", DemoSourceSlug, "snowflake",
-		map[string]any{"account": "demo-account", "database": "ANALYTICS", "warehouse": "COMPUTE_WH"}, now)
-	must(err)
+	src := newConnection("Snowflake warehouse", DemoSourceSlug, "snowflake",
+		map[string]any{"account": "demo-account", "database": "ANALYTICS", "warehouse": "COMPUTE_WH"})
+	must(e.sources.add(src, now))
 
 	newModel := func(name, slug, sql, team string) *model {
-		m, err := e.addModel(&model{
-			name: name, slug: slug, queryType: "raw_sql", primaryKey: "id", sourceID: src.id,
+		m := &model{
+			record: record{name: name, slug: slug}, queryType: "raw_sql", primaryKey: "id", sourceID: src.id,
 			tags: map[string]string{"team": team}, raw: map[string]any{"sql": sql},
-		}, now)
-		must(err)
+		}
+		must(e.models.add(m, now))
 		return m
 	}
 	users := newModel("Users", "demo-users", "select id, email, first_name, last_name from analytics.users", "growth")
 	accounts := newModel("Accounts", "demo-accounts", "select id, domain, name, owner_email from analytics.accounts", "sales")
 	events := newModel("Events", "demo-events", "select id, user_id, event_name, occurred_at from analytics.events", "product")
 
-	newDestination := func(name, slug, typ string, cfg map[string]any) *destination {
-		d, err := e.addDestination(name, slug, typ, cfg, now)
-		must(err)
+	newDestination := func(name, slug, typ string, cfg map[string]any) *connection {
+		d := newConnection(name, slug, typ, cfg)
+		must(e.destinations.add(d, now))
 		return d
 	}
 	salesforce := newDestination("Salesforce", "demo-salesforce", "salesforce", map[string]any{"instanceUrl": "https://demo.my.salesforce.com"})
@@ -96,12 +96,11 @@ func (e *Emulator) seedDemo() {
 	webhook := newDestination("Events webhook", "demo-webhook", "webhook", map[string]any{"url": "https://example.invalid/events"})
 
 	scenarios := DemoScenarios()
-	newSync := func(slug string, m *model, d *destination, cfg map[string]any, schedule any) {
-		_, err := e.addSync(&syncRecord{
-			slug: slug, modelID: m.id, destinationID: d.id, configuration: cfg, schedule: schedule,
+	newSync := func(slug string, m *model, d *connection, cfg map[string]any, schedule any) {
+		must(e.syncs.add(&syncRecord{
+			record: record{slug: slug}, modelID: m.id, destinationID: d.id, configuration: cfg, schedule: schedule,
 			scenario: scenarios[slug],
-		}, now)
-		must(err)
+		}, now))
 	}
 	newSync(DemoSyncSlug, users, salesforce, map[string]any{
 		"object": "Contact", "mode": "upsert",
@@ -117,7 +116,7 @@ func (e *Emulator) seedDemo() {
 	}, map[string]any{"type": "cron", "schedule": map[string]any{"expression": "0 6 * * *"}})
 	newSync(DemoFailingSyncSlug, events, webhook, map[string]any{"mode": "insert"}, nil)
 
-	_, err = e.addSequence(DemoSequenceID, []int64{DemoSyncID, DemoWarningSyncID})
+	_, err := e.addSequence(DemoSequenceID, []int64{DemoSyncID, DemoWarningSyncID})
 	must(err)
 	e.idGraphs[DemoIDGraphID] = &idGraph{id: DemoIDGraphID}
 }

@@ -53,7 +53,9 @@
 //     sync operation including ListSyncRuns and triggers.
 //   - Runs of one sync are FIFO: a run waits "queued" until the previous one
 //     ends, then walks its scenario. startedAt is when it first shows a
-//     non-queued status; querySize appears after the last querying phase,
+//     status other than "queued" or "pending" (a scenario may script a
+//     "pending" phase, which Hightouch's own Airflow provider counts as in
+//     progress); querySize appears after the last querying phase,
 //     plannedRows when processing starts, completionRatio and row counts
 //     grow linearly through processing and reach the scenario's values when
 //     the run ends. A negative Phase.Duration never ends. Run ids start at
@@ -72,7 +74,11 @@
 //   - Injected faults: a burst (RateLimitBurst) is used up first, then 500
 //     and 429 are drawn from the seeded RNG. TriggerThen500Rate is drawn
 //     only when a trigger created (or queued) a run; a sequence trigger
-//     that returns the in-progress run is answered normally.
+//     that returns the in-progress run is answered normally. ErrorIn200Rate
+//     is drawn only on create, update and TriggerRunCustom, the calls whose
+//     200 the API types as the resource or an error: a validation body is
+//     answered before the call acts, an internal error or a body without
+//     an id after it did (unless the call was refused on its own).
 //   - Per-sync Requests counts authenticated requests about the sync even
 //     when answered by a fault or a 429.
 //   - Identity graphs cannot be created through the API: only seeded ones

@@ -35,12 +35,12 @@ type Emulator struct {
 	faultRNG *rand.Rand // fault draws only, so ids do not shift the fault sequence
 	idRNG    *rand.Rand // UUIDs
 
-	nextSourceID, nextDestinationID, nextModelID, nextSyncID, nextRunID int64
+	nextRunID int64
 
-	sources      map[int64]*source
-	destinations map[int64]*destination
-	models       map[int64]*model
-	syncs        map[int64]*syncRecord
+	sources      store[*connection]
+	destinations store[*connection]
+	models       store[*model]
+	syncs        store[*syncRecord]
 	runs         map[int64]*run
 	syncRuns     map[int64][]*run // per sync, creation order
 	sequences    map[string]*sequence
@@ -69,25 +69,21 @@ type Option func(*Emulator)
 // WithDemoData).
 func New(opts ...Option) *Emulator {
 	e := &Emulator{
-		token:             DefaultToken,
-		clock:             time.Now,
-		seed:              1,
-		nextSourceID:      1,
-		nextDestinationID: 1,
-		nextModelID:       1,
-		nextSyncID:        1,
-		nextRunID:         firstRunID,
-		sources:           map[int64]*source{},
-		destinations:      map[int64]*destination{},
-		models:            map[int64]*model{},
-		syncs:             map[int64]*syncRecord{},
-		runs:              map[int64]*run{},
-		syncRuns:          map[int64][]*run{},
-		sequences:         map[string]*sequence{},
-		seqRuns:           map[string]*sequenceRun{},
-		idGraphs:          map[string]*idGraph{},
-		stats:             newStats(),
-		perSync:           map[int64]*syncCounters{},
+		token:        DefaultToken,
+		clock:        time.Now,
+		seed:         1,
+		nextRunID:    firstRunID,
+		sources:      store[*connection]{},
+		destinations: store[*connection]{},
+		models:       store[*model]{},
+		syncs:        store[*syncRecord]{},
+		runs:         map[int64]*run{},
+		syncRuns:     map[int64][]*run{},
+		sequences:    map[string]*sequence{},
+		seqRuns:      map[string]*sequenceRun{},
+		idGraphs:     map[string]*idGraph{},
+		stats:        newStats(),
+		perSync:      map[int64]*syncCounters{},
 	}
 	for _, opt := range opts {
 		opt(e)

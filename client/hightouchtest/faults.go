@@ -34,6 +34,11 @@ type Faults struct {
 	// Latency), e.g. slower than a trigger's heartbeat timeout.
 	SlowRate    float64
 	SlowLatency time.Duration
+	// ErrorIn200Rate is the share of create, update and TriggerRunCustom
+	// calls answered 200 with an error body instead of the resource, as the
+	// API's types allow; ErrorIn200 says which body (errorin200.go).
+	ErrorIn200Rate float64
+	ErrorIn200     ErrorIn200Body
 }
 
 // SetFaults replaces the fault configuration.
@@ -138,6 +143,9 @@ type faultsJSON struct {
 	LateCreationMax    jsonDuration `json:"lateCreationMax"`
 	SlowRate           float64      `json:"slowRate"`
 	SlowLatency        jsonDuration `json:"slowLatency"`
+
+	ErrorIn200Rate float64        `json:"errorIn200Rate"`
+	ErrorIn200     ErrorIn200Body `json:"errorIn200,omitempty"`
 }
 
 func (f Faults) MarshalJSON() ([]byte, error) {
@@ -148,6 +156,7 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 		ClockOffset: jsonDuration(f.ClockOffset), ListingLag: jsonDuration(f.ListingLag),
 		GatewayTimeoutRate: f.GatewayTimeoutRate, LateCreationMin: jsonDuration(f.LateCreationMin), LateCreationMax: jsonDuration(f.LateCreationMax),
 		SlowRate: f.SlowRate, SlowLatency: jsonDuration(f.SlowLatency),
+		ErrorIn200Rate: f.ErrorIn200Rate, ErrorIn200: f.ErrorIn200,
 	})
 }
 
@@ -163,6 +172,7 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 		ClockOffset: time.Duration(j.ClockOffset), ListingLag: time.Duration(j.ListingLag),
 		GatewayTimeoutRate: j.GatewayTimeoutRate, LateCreationMin: time.Duration(j.LateCreationMin), LateCreationMax: time.Duration(j.LateCreationMax),
 		SlowRate: j.SlowRate, SlowLatency: time.Duration(j.SlowLatency),
+		ErrorIn200Rate: j.ErrorIn200Rate, ErrorIn200: j.ErrorIn200,
 	}
 	return nil
 }

@@ -37,28 +37,28 @@ func (e *Emulator) newFixtureSync(slug string, sc Scenario) (int64, error) {
 	}
 	now := e.now()
 	if e.fixture.sourceID == 0 {
-		src, err := e.addSource("Fixture warehouse", fixtureSourceSlug, "snowflake", map[string]any{"account": "fixture", "database": "FIXTURE"}, now)
-		if err != nil {
+		src := newConnection("Fixture warehouse", fixtureSourceSlug, "snowflake", map[string]any{"account": "fixture", "database": "FIXTURE"})
+		if err := e.sources.add(src, now); err != nil {
 			return 0, err
 		}
-		m, err := e.addModel(&model{
-			name: "Fixture model", slug: fixtureModelSlug, queryType: "raw_sql", primaryKey: "id",
+		m := &model{
+			record: record{name: "Fixture model", slug: fixtureModelSlug}, queryType: "raw_sql", primaryKey: "id",
 			sourceID: src.id, tags: map[string]string{}, raw: map[string]any{"sql": "select * from fixture"},
-		}, now)
-		if err != nil {
+		}
+		if err := e.models.add(m, now); err != nil {
 			return 0, err
 		}
-		dst, err := e.addDestination("Fixture destination", fixtureDestinationSlug, "webhook", map[string]any{"url": "https://example.invalid/hook"}, now)
-		if err != nil {
+		dst := newConnection("Fixture destination", fixtureDestinationSlug, "webhook", map[string]any{"url": "https://example.invalid/hook"})
+		if err := e.destinations.add(dst, now); err != nil {
 			return 0, err
 		}
 		e.fixture = fixtureIDs{sourceID: src.id, modelID: m.id, destinationID: dst.id}
 	}
-	s, err := e.addSync(&syncRecord{
-		slug: slug, destinationID: e.fixture.destinationID, modelID: e.fixture.modelID,
+	s := &syncRecord{
+		record: record{slug: slug}, destinationID: e.fixture.destinationID, modelID: e.fixture.modelID,
 		configuration: map[string]any{}, scenario: sc,
-	}, now)
-	if err != nil {
+	}
+	if err := e.syncs.add(s, now); err != nil {
 		return 0, err
 	}
 	return s.id, nil

@@ -10,15 +10,22 @@ import (
 // Models (reference §2.3, §3.3).
 
 type model struct {
-	id                                             int64
-	name, slug, description, queryType, primaryKey string
-	sourceID                                       int64
-	isSchema                                       bool
-	tags                                           map[string]string
-	folderID                                       *string
+	record
+	description, queryType, primaryKey string
+	sourceID                           int64
+	isSchema                           bool
+	tags                               map[string]string
+	folderID                           *string
 	// Query definitions in their response shapes; only the set ones are shown.
 	raw, table, dbt, dbtCloud, visual, custom map[string]any
-	createdAt, updatedAt                      time.Time
+}
+
+var modelAPI = &crud[*model, modelJSON]{
+	kind:         "model",
+	store:        func(e *Emulator) store[*model] { return e.models },
+	createSchema: modelCreateSchema, updateSchema: modelUpdateSchema,
+	build: buildModel, patch: patchModel, filter: modelFilter,
+	show: (*Emulator).modelJSON,
 }
 
 type modelJSON struct {
@@ -179,22 +186,8 @@ func (m *model) applyDefinitions(body map[string]any) {
 	}
 }
 
-func (e *Emulator) addModel(m *model, now time.Time) (*model, error) {
-	for _, other := range e.models {
-		if other.slug == m.slug {
-			return nil, fmt.Errorf("slug %q already exists", m.slug)
-		}
-	}
-	m.id = e.nextModelID
-	e.nextModelID++
-	m.createdAt, m.updatedAt = msTime(now), msTime(now)
-	e.models[m.id] = m
-	return m, nil
-}
-
-func (e *Emulator) listModels(rq *request) response {
-	d := details{}
-	lq := parseListQuery(rq.query, resourceOrderBy, d)
+// modelFilter filters by name, slug and tags ("key:value", all must match).
+func modelFilter(e *Emulator, rq *request, d details) func(*model) bool {
 	wantTags := map[string]string{}
 	for _, tag := range rq.query["tags"] {
 		k, v, found := strings.Cut(tag, ":")
@@ -204,20 +197,8 @@ func (e *Emulator) listModels(rq *request) response {
 		}
 		wantTags[k] = v
 	}
-	if len(d) > 0 {
-		return unprocessable(d)
-	}
-	f := parseNameSlugFilter(rq.query)
-	var items []*model
-	for _, m := range e.models {
-		if f.match(m.name, m.slug) && hasTags(m.tags, wantTags) {
-			items = append(items, m)
-		}
-	}
-	sortResources(items, lq.orderBy, func(m *model) resourceKey {
-		return resourceKey{id: m.id, name: m.name, slug: m.slug, createdAt: m.createdAt, updatedAt: m.updatedAt}
-	})
-	return ok(page(mapSlice(items, func(m *model) modelJSON { return e.modelJSON(m, rq.now) }), lq))
+	byName := byNameAndSlug[*model](e, rq, d)
+	return func(m *model) bool { return byName(m) && hasTags(m.tags, wantTags) }
 }
 
 func hasTags(have, want map[string]string) bool {
@@ -229,23 +210,16 @@ func hasTags(have, want map[string]string) bool {
 	return true
 }
 
-func (e *Emulator) getModel(rq *request) response {
-	m, errResp := e.pathModel(rq)
-	if errResp != nil {
-		return *errResp
-	}
-	return ok(e.modelJSON(m, rq.now))
-}
-
+// createModel checks CreateModel's query before its body.
 func (e *Emulator) createModel(rq *request) response {
 	d := details{}
 	if _, ok := queryBool(rq.query, "skipColumnQuery", d); !ok && len(d) > 0 {
 		return unprocessable(d)
 	}
-	body, errResp := rq.requireBody(modelCreateSchema)
-	if errResp != nil {
-		return *errResp
-	}
+	return modelAPI.create(e, rq)
+}
+
+func buildModel(e *Emulator, body map[string]any, d details) *model {
 	queryType := body["queryType"].(string)
 	defKey, known := queryDefinitionKey[queryType]
 	switch {
@@ -258,30 +232,16 @@ func (e *Emulator) createModel(rq *request) response {
 	if e.sources[sourceID] == nil {
 		d.addValue("body.sourceId", fmt.Sprintf("source %v not found", body["sourceId"]), body["sourceId"])
 	}
-	if len(d) > 0 {
-		return unprocessable(d)
-	}
 	m := &model{
-		name: body["name"].(string), slug: body["slug"].(string), queryType: queryType,
+		record: record{name: body["name"].(string), slug: body["slug"].(string)}, queryType: queryType,
 		primaryKey: body["primaryKey"].(string), sourceID: sourceID, isSchema: body["isSchema"].(bool),
 		tags: map[string]string{},
 	}
 	m.applyDefinitions(body)
-	if _, err := e.addModel(m, rq.now); err != nil {
-		return duplicateSlug(m.slug)
-	}
-	return ok(e.modelJSON(m, rq.now))
+	return m
 }
 
-func (e *Emulator) updateModel(rq *request) response {
-	m, errResp := e.pathModel(rq)
-	if errResp != nil {
-		return *errResp
-	}
-	body, errResp := rq.requireBody(modelUpdateSchema)
-	if errResp != nil {
-		return *errResp
-	}
+func patchModel(m *model, body map[string]any) {
 	if v, ok := body["name"].(string); ok {
 		m.name = v
 	}
@@ -292,19 +252,4 @@ func (e *Emulator) updateModel(rq *request) response {
 		m.primaryKey = v
 	}
 	m.applyDefinitions(body)
-	m.updatedAt = msTime(rq.now)
-	return ok(e.modelJSON(m, rq.now))
-}
-
-func (e *Emulator) pathModel(rq *request) (*model, *response) {
-	id, errResp := rq.numericPathID("modelId")
-	if errResp != nil {
-		return nil, errResp
-	}
-	m := e.models[id]
-	if m == nil {
-		resp := notFound(fmt.Sprintf("model %d not found", id))
-		return nil, &resp
-	}
-	return m, nil
 }

@@ -24,29 +24,33 @@ func r(method, pattern, op string, h handlerFunc) route {
 
 func (rt route) concerningSync(param string) route { rt.syncParam = param; return rt }
 
+// answeringErrorsIn200 marks an operation whose 200 the API types as the
+// resource or an error: Faults.ErrorIn200Rate applies to it.
+func (rt route) answeringErrorsIn200() route { rt.handle = withErrorIn200(rt.handle); return rt }
+
 // routes are the 22 operations (reference §9). Literal segments are listed
 // before parameters that could capture them.
 var routes = []route{
-	r(http.MethodGet, "/sources", "ListSource", (*Emulator).listSources),
-	r(http.MethodPost, "/sources", "CreateSource", (*Emulator).createSource),
-	r(http.MethodGet, "/sources/{sourceId}", "GetSource", (*Emulator).getSource),
-	r(http.MethodPatch, "/sources/{sourceId}", "UpdateSource", (*Emulator).updateSource),
+	r(http.MethodGet, "/sources", "ListSource", sourceAPI.list),
+	r(http.MethodPost, "/sources", "CreateSource", sourceAPI.create).answeringErrorsIn200(),
+	r(http.MethodGet, "/sources/{sourceId}", "GetSource", sourceAPI.get),
+	r(http.MethodPatch, "/sources/{sourceId}", "UpdateSource", sourceAPI.update).answeringErrorsIn200(),
 
-	r(http.MethodGet, "/destinations", "ListDestination", (*Emulator).listDestinations),
-	r(http.MethodPost, "/destinations", "CreateDestination", (*Emulator).createDestination),
-	r(http.MethodGet, "/destinations/{destinationId}", "GetDestination", (*Emulator).getDestination),
-	r(http.MethodPatch, "/destinations/{destinationId}", "UpdateDestination", (*Emulator).updateDestination),
+	r(http.MethodGet, "/destinations", "ListDestination", destinationAPI.list),
+	r(http.MethodPost, "/destinations", "CreateDestination", destinationAPI.create).answeringErrorsIn200(),
+	r(http.MethodGet, "/destinations/{destinationId}", "GetDestination", destinationAPI.get),
+	r(http.MethodPatch, "/destinations/{destinationId}", "UpdateDestination", destinationAPI.update).answeringErrorsIn200(),
 
-	r(http.MethodGet, "/models", "ListModel", (*Emulator).listModels),
-	r(http.MethodPost, "/models", "CreateModel", (*Emulator).createModel),
-	r(http.MethodGet, "/models/{modelId}", "GetModel", (*Emulator).getModel),
-	r(http.MethodPatch, "/models/{modelId}", "UpdateModel", (*Emulator).updateModel),
+	r(http.MethodGet, "/models", "ListModel", modelAPI.list),
+	r(http.MethodPost, "/models", "CreateModel", (*Emulator).createModel).answeringErrorsIn200(),
+	r(http.MethodGet, "/models/{modelId}", "GetModel", modelAPI.get),
+	r(http.MethodPatch, "/models/{modelId}", "UpdateModel", modelAPI.update).answeringErrorsIn200(),
 
-	r(http.MethodGet, "/syncs", "ListSync", (*Emulator).listSyncs),
-	r(http.MethodPost, "/syncs", "CreateSync", (*Emulator).createSync),
-	r(http.MethodPost, "/syncs/trigger", "TriggerRunCustom", (*Emulator).triggerRunCustom),
-	r(http.MethodGet, "/syncs/{syncId}", "GetSync", (*Emulator).getSync).concerningSync("syncId"),
-	r(http.MethodPatch, "/syncs/{syncId}", "UpdateSync", (*Emulator).updateSync).concerningSync("syncId"),
+	r(http.MethodGet, "/syncs", "ListSync", syncAPI.list),
+	r(http.MethodPost, "/syncs", "CreateSync", syncAPI.create).answeringErrorsIn200(),
+	r(http.MethodPost, "/syncs/trigger", "TriggerRunCustom", (*Emulator).triggerRunCustom).answeringErrorsIn200(),
+	r(http.MethodGet, "/syncs/{syncId}", "GetSync", syncAPI.get).concerningSync("syncId"),
+	r(http.MethodPatch, "/syncs/{syncId}", "UpdateSync", syncAPI.update).concerningSync("syncId").answeringErrorsIn200(),
 	r(http.MethodGet, "/syncs/{syncId}/runs", "ListSyncRuns", (*Emulator).listSyncRuns).concerningSync("syncId"),
 	r(http.MethodPost, "/syncs/{syncId}/trigger", "TriggerRun", (*Emulator).triggerRun).concerningSync("syncId"),
 

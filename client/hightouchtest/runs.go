@@ -67,7 +67,7 @@ func newRun(id, syncID int64, createdAt time.Time, sc Scenario, prev *run) *run 
 	rn.startedAt, rn.queryDoneAt, rn.processStart = rn.endAt, rn.endAt, rn.endAt
 	for i := len(rn.spans) - 1; i >= 0; i-- {
 		sp := rn.spans[i]
-		if sp.status != "queued" {
+		if startsRun(sp.status) {
 			rn.startedAt = sp.start
 		}
 		if sp.status == "processing" {
@@ -107,9 +107,7 @@ func (rn *run) view(now time.Time) runView {
 	switch {
 	case rn.terminalAt(now):
 		v.status, v.terminal = rn.sc.Status, true
-	case now.Before(rn.startedAt):
-		// waiting for its turn, or in leading "queued" phases
-	default:
+	default: // "queued" while waiting for its turn
 		for _, sp := range rn.spans {
 			if !now.Before(sp.start) && now.Before(sp.end) {
 				v.status = sp.status

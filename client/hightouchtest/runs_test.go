@@ -165,6 +165,26 @@ func TestUnknownStatuses(t *testing.T) {
 	require.NotNil(t, rn["finishedAt"])
 }
 
+func TestPendingPhaseHasNotStarted(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("pending", hightouchtest.Scenario{Phases: []hightouchtest.Phase{
+		{Status: "pending", Duration: 2 * time.Second}, {Status: "processing", Duration: time.Second},
+	}})
+	runID := h.trigger(syncID)
+	h.clock.Advance(time.Second)
+	rn := h.run(syncID, runID)
+	require.Equal(t, "pending", rn["status"])
+	require.Nil(t, rn["startedAt"], "a pending run has not started")
+	require.Nil(t, rn["finishedAt"])
+	require.Equal(t, "pending", h.get("/syncs/" + itoa(syncID))["status"])
+	require.Nil(t, h.get("/syncs/" + itoa(syncID))["lastRunAt"])
+
+	h.clock.Advance(time.Second)
+	rn = h.run(syncID, runID)
+	require.Equal(t, "processing", rn["status"])
+	require.Equal(t, "2024-05-01T12:00:02.000Z", rn["startedAt"])
+}
+
 func TestPhaseThatNeverEnds(t *testing.T) {
 	h := newHarness(t)
 	syncID := h.emu.NewSync("stuck", hightouchtest.Scenario{Phases: []hightouchtest.Phase{{Status: "querying", Duration: -1}}})

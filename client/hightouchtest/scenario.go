@@ -48,6 +48,11 @@ func DefaultPhases() []Phase {
 	}
 }
 
+// startsRun reports whether a phase with this status has started the run
+// (gives it a startedAt): every status but "queued" and "pending", which
+// wait for it to start.
+func startsRun(status string) bool { return status != "queued" && status != "pending" }
+
 // normalized fills the defaults so a run never has to think about them.
 func (sc Scenario) normalized() Scenario {
 	out := sc

@@ -121,7 +121,8 @@ func (e *Emulator) finishSequenceRun(sr *sequenceRun, status string, at time.Tim
 }
 
 // status is the SyncSequenceRequestStatus at now (after advance): pending
-// until the first member run has started (left "queued"), then running.
+// until the first member run has started (left "queued" or "pending"), then
+// running.
 func (sr *sequenceRun) statusAt(now time.Time) string {
 	switch {
 	case sr.finished:

@@ -8,15 +8,22 @@ import (
 // Syncs (reference §2.5, §3.4).
 
 type syncRecord struct {
-	id                     int64
-	slug                   string
+	record
 	destinationID, modelID int64
 	configuration          map[string]any
 	schedule               any // nil = manual (JSON null)
 	disabled               bool
 	tags                   map[string]string
-	createdAt, updatedAt   time.Time
 	scenario               Scenario // scripts runs created from now on
+}
+
+// Syncs have no name: ListSync's orderBy=name sorts by slug.
+var syncAPI = &crud[*syncRecord, syncJSON]{
+	kind: "sync", nameless: true,
+	store:        func(e *Emulator) store[*syncRecord] { return e.syncs },
+	createSchema: syncCreateSchema, updateSchema: syncUpdateSchema,
+	build: buildSync, patch: patchSync, filter: syncFilter,
+	show: (*Emulator).syncJSON,
 }
 
 type syncJSON struct {
@@ -120,72 +127,31 @@ func referencedColumns(primaryKey string, configuration map[string]any) []string
 }
 
 func (e *Emulator) syncBySlug(slug string) *syncRecord {
-	for _, s := range e.syncs {
-		if s.slug == slug {
-			return s
-		}
-	}
-	return nil
+	s, _ := e.syncs.bySlug(slug)
+	return s
 }
 
-func (e *Emulator) addSync(s *syncRecord, now time.Time) (*syncRecord, error) {
-	if e.syncBySlug(s.slug) != nil {
-		return nil, fmt.Errorf("slug %q already exists", s.slug)
-	}
-	s.id = e.nextSyncID
-	e.nextSyncID++
-	s.createdAt, s.updatedAt = msTime(now), msTime(now)
-	if s.tags == nil {
-		s.tags = map[string]string{}
-	}
-	e.syncs[s.id] = s
-	return s, nil
-}
-
-func (e *Emulator) listSyncs(rq *request) response {
-	d := details{}
-	lq := parseListQuery(rq.query, resourceOrderBy, d)
+// syncFilter filters by slug, model and when the sync last ran.
+func syncFilter(e *Emulator, rq *request, d details) func(*syncRecord) bool {
 	modelID, hasModelID := queryNumber(rq.query, "modelId", d)
 	after, hasAfter := queryTime(rq.query, "after", d)
 	before, hasBefore := queryTime(rq.query, "before", d)
-	if len(d) > 0 {
-		return unprocessable(d)
-	}
 	slug, hasSlug := rq.query.Get("slug"), rq.query.Has("slug")
-	var items []*syncRecord
-	for _, s := range e.syncs {
+	return func(s *syncRecord) bool {
 		if hasSlug && s.slug != slug || hasModelID && float64(s.modelID) != modelID {
-			continue
+			return false
 		}
 		if hasAfter || hasBefore {
 			last := e.lastRunAt(s.id, rq.now)
 			if last == nil || hasAfter && last.Before(after) || hasBefore && !last.Before(before) {
-				continue
+				return false
 			}
 		}
-		items = append(items, s)
+		return true
 	}
-	// Syncs have no name; orderBy=name sorts by slug.
-	sortResources(items, lq.orderBy, func(s *syncRecord) resourceKey {
-		return resourceKey{id: s.id, name: s.slug, slug: s.slug, createdAt: s.createdAt, updatedAt: s.updatedAt}
-	})
-	return ok(page(mapSlice(items, func(s *syncRecord) syncJSON { return e.syncJSON(s, rq.now) }), lq))
 }
 
-func (e *Emulator) getSync(rq *request) response {
-	s, errResp := e.pathSync(rq)
-	if errResp != nil {
-		return *errResp
-	}
-	return ok(e.syncJSON(s, rq.now))
-}
-
-func (e *Emulator) createSync(rq *request) response {
-	body, errResp := rq.requireBody(syncCreateSchema)
-	if errResp != nil {
-		return *errResp
-	}
-	d := details{}
+func buildSync(e *Emulator, body map[string]any, d details) *syncRecord {
 	destinationID, _ := asID(body["destinationId"])
 	if e.destinations[destinationID] == nil {
 		d.addValue("body.destinationId", fmt.Sprintf("destination %v not found", body["destinationId"]), body["destinationId"])
@@ -194,29 +160,14 @@ func (e *Emulator) createSync(rq *request) response {
 	if e.models[modelID] == nil {
 		d.addValue("body.modelId", fmt.Sprintf("model %v not found", body["modelId"]), body["modelId"])
 	}
-	if len(d) > 0 {
-		return unprocessable(d)
-	}
-	s := &syncRecord{
-		slug: body["slug"].(string), destinationID: destinationID, modelID: modelID,
+	return &syncRecord{
+		record: record{slug: body["slug"].(string)}, destinationID: destinationID, modelID: modelID,
 		configuration: body["configuration"].(map[string]any), schedule: body["schedule"],
 		disabled: body["disabled"].(bool),
 	}
-	if _, err := e.addSync(s, rq.now); err != nil {
-		return duplicateSlug(s.slug)
-	}
-	return ok(e.syncJSON(s, rq.now))
 }
 
-func (e *Emulator) updateSync(rq *request) response {
-	s, errResp := e.pathSync(rq)
-	if errResp != nil {
-		return *errResp
-	}
-	body, errResp := rq.requireBody(syncUpdateSchema)
-	if errResp != nil {
-		return *errResp
-	}
+func patchSync(s *syncRecord, body map[string]any) {
 	if v, ok := body["configuration"].(map[string]any); ok {
 		s.configuration = v
 	}
@@ -226,23 +177,8 @@ func (e *Emulator) updateSync(rq *request) response {
 	if v, ok := body["disabled"].(bool); ok {
 		s.disabled = v
 	}
-	s.updatedAt = msTime(rq.now)
-	return ok(e.syncJSON(s, rq.now))
 }
 
-func (e *Emulator) pathSync(rq *request) (*syncRecord, *response) {
-	id, errResp := rq.numericPathID("syncId")
-	if errResp != nil {
-		return nil, errResp
-	}
-	return e.syncOr404(id)
-}
+func (e *Emulator) pathSync(rq *request) (*syncRecord, *response) { return syncAPI.fromPath(e, rq) }
 
-func (e *Emulator) syncOr404(id int64) (*syncRecord, *response) {
-	s := e.syncs[id]
-	if s == nil {
-		resp := notFound(fmt.Sprintf("sync %d not found", id))
-		return nil, &resp
-	}
-	return s, nil
-}
+func (e *Emulator) syncOr404(id int64) (*syncRecord, *response) { return syncAPI.find(e, id) }

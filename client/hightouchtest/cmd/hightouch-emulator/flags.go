@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,14 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	fs.DurationVar(&cfg.faults.ClockOffset, "clock-offset", 0, "Hightouch's clock this far from the real one (e.g. -2m)")
 	fs.Float64Var(&cfg.faults.SlowRate, "slow-rate", 0, "share of requests answered -slow-latency late (0..1)")
 	fs.DurationVar(&cfg.faults.SlowLatency, "slow-latency", 12*time.Second, "extra latency of slow answers")
+	fs.Float64Var(&cfg.faults.ErrorIn200Rate, "fault-200-error", 0, "share of create, update and TriggerRunCustom calls answered 200 with an error body (0..1)")
+	fs.Func("fault-200-error-body", fmt.Sprintf("the body of -fault-200-error: one of %q (default validation)", hightouchtest.ErrorIn200Bodies), func(v string) error {
+		if !slices.Contains(hightouchtest.ErrorIn200Bodies, hightouchtest.ErrorIn200Body(v)) {
+			return fmt.Errorf("must be one of %q", hightouchtest.ErrorIn200Bodies)
+		}
+		cfg.faults.ErrorIn200 = hightouchtest.ErrorIn200Body(v)
+		return nil
+	})
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -81,7 +90,8 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 // flagNames renames the fault settings in Validate's errors to their flags.
 var flagNames = strings.NewReplacer("serverErrorRate", "-fault-5xx", "rateLimitRate", "-fault-429", "triggerThen500Rate", "-trigger-then-500",
 	"gatewayTimeoutRate", "-fault-504", "slowRate", "-slow-rate", "retryAfter", "-retry-after", "latency,", "-latency,",
-	"listingLag", "-listing-lag", "lateCreationMin", "-late-creation-min", "lateCreationMax", "-late-creation-max", "slowLatency", "-slow-latency")
+	"listingLag", "-listing-lag", "lateCreationMin", "-late-creation-min", "lateCreationMax", "-late-creation-max", "slowLatency", "-slow-latency",
+	"errorIn200Rate", "-fault-200-error")
 
 // parseRateLimit reads "N/duration", e.g. "200/10s".
 func parseRateLimit(s string) (int, time.Duration, error) {

@@ -151,6 +151,8 @@ func TestBadFlags(t *testing.T) {
 		{"-rate-limit", "lots"},
 		{"-rate-limit", "10/never"},
 		{"-fault-5xx", "2"},
+		{"-fault-200-error", "-0.1"},
+		{"-fault-200-error-body", "teapot"},
 		{"-latency", "-1s"},
 		{"-seed", "x"},
 		{"extra"},
@@ -161,6 +163,20 @@ func TestBadFlags(t *testing.T) {
 		require.NotContains(t, err.Error(), "\n")
 	}
 	require.Error(t, run(context.Background(), []string{"-addr", "256.0.0.1:0"}, io.Discard))
+}
+
+func TestErrorIn200Flags(t *testing.T) {
+	baseURL, _, stop := start(t, "-addr", "127.0.0.1:0", "-fault-200-error", "1", "-fault-200-error-body", "internal")
+	req, _ := http.NewRequest(http.MethodPost, baseURL+"/sources", strings.NewReader(`{"name":"S","slug":"s","type":"x","configuration":{}}`))
+	req.Header.Set("Authorization", "Bearer test-token")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, `"Internal Server Error"`, string(body))
+	require.NoError(t, stop())
 }
 
 func TestHelp(t *testing.T) {
