@@ -264,3 +264,15 @@ func TestIDGraphTriggerRefusesAfterAmbiguousAttempt(t *testing.T) {
 		"an earlier attempt that was refused (4xx) is safe to repeat")
 	require.Equal(t, 1, f.emu.IDGraphTriggers(hightouchtest.DemoIDGraphID))
 }
+
+// A trigger answered by an internal error in a 200 (after Hightouch created
+// the run) is unclear: the run is found, not triggered again.
+func TestTriggerAnsweredByAnErrorIn200IsUnclear(t *testing.T) {
+	f := newFixture(t)
+	f.emu.SetFaults(hightouchtest.Faults{ErrorIn200Rate: 1, ErrorIn200: "internal"})
+	var out client.TriggerRunOutput
+	require.NoError(t, f.exec(t, "TriggerRunCustom", `{"syncSlug":"`+hightouchtest.DemoSyncSlug+`"}`, &out))
+	runs := f.emu.Runs(1)
+	require.Len(t, runs, 1, "no second run")
+	require.Equal(t, string(out.ID), jsonID(runs[0].ID))
+}
