@@ -65,11 +65,11 @@ func (a *Activities) SendSequenceTrigger(ctx context.Context, in SendSequenceTri
 	if err := requireString("sequenceId", in.SequenceID, "the id of a sync sequence"); err != nil {
 		return nil, err
 	}
-	hb := startHeartbeats(ctx, triggerHeartbeat{Phase: "checking"})
+	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: "checking"})
 	defer hb.stop()
 	sc := &serverClock{clock: a.clock(), offset: in.Offset}
 	res := a.sendSequence(ctx, sc, sequenceSend{sequenceID: in.SequenceID, ifRunning: in.IfRunning, recent: in.Recent, since: in.Since,
-		onSend: func(w SendWindow) { hb.set(triggerHeartbeat{Phase: "sending", Sending: &w, Offset: w.Offset}) }})
+		onSend: func(w SendWindow) { hb.set(TriggerHeartbeat{Phase: "sending", Sending: &w, Offset: w.Offset}) }})
 	res.Offset = sc.offset
 	return &res, nil
 }

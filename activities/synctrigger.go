@@ -137,9 +137,10 @@ type SendSyncTriggerResult struct {
 	Offset ClockOffset `json:"offset"`
 }
 
-// triggerHeartbeat is what a trigger activity heartbeats: if an attempt
-// dies, its last details tell what may have been sent.
-type triggerHeartbeat struct {
+// TriggerHeartbeat is what the trigger activities heartbeat: if an attempt
+// dies, its last details tell what may have been sent (the writer reads
+// them from the timeout).
+type TriggerHeartbeat struct {
 	Phase string `json:"phase"` // "checking", "sending", "looking"
 	// Sending is the send under way; To is the attempt's deadline.
 	Sending *SendWindow `json:"sending,omitempty"`
@@ -159,11 +160,11 @@ func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInpu
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
 	}
-	hb := startHeartbeats(ctx, triggerHeartbeat{Phase: "checking"})
+	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: "checking"})
 	defer hb.stop()
 	sc := &serverClock{clock: a.clock(), offset: in.Offset}
 	res := a.sendSync(ctx, sc, syncSend{syncID: in.SyncID, opts: in.Options, ifRunning: in.IfRunning, requestedAt: in.RequestedAt, recent: in.Recent,
-		onSend: func(w SendWindow) { hb.set(triggerHeartbeat{Phase: "sending", Sending: &w, Offset: w.Offset}) }})
+		onSend: func(w SendWindow) { hb.set(TriggerHeartbeat{Phase: "sending", Sending: &w, Offset: w.Offset}) }})
 	res.Offset = sc.offset
 	return &res, nil
 }
@@ -387,7 +388,7 @@ func (a *Activities) FindSyncTriggerRun(ctx context.Context, in FindSyncTriggerR
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
 	}
-	hb := startHeartbeats(ctx, triggerHeartbeat{Phase: "looking", Unclear: []SendWindow{in.Window}, Offset: in.Offset})
+	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: "looking", Unclear: []SendWindow{in.Window}, Offset: in.Offset})
 	defer hb.stop()
 	sc := &serverClock{clock: a.clock(), offset: in.Offset.Merge(in.Window.Offset)}
 	res, _, err := a.findSyncRun(ctx, sc, in.SyncID, in.Window, in.Exclude, time.Time{})

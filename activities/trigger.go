@@ -130,8 +130,8 @@ func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, 
 // whose answer was lost, including one cut short by the worker's death.
 // Without details an earlier attempt may have sent at any time up to its
 // deadline, which is no later than this attempt's.
-func earlierSends(ctx context.Context) triggerHeartbeat {
-	var st triggerHeartbeat
+func earlierSends(ctx context.Context) TriggerHeartbeat {
+	var st TriggerHeartbeat
 	info := activity.GetInfo(ctx)
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &st) == nil {
 		if st.Sending != nil {
@@ -218,12 +218,12 @@ func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraph
 		hb := startHeartbeats(ctx, st)
 		defer hb.stop()
 		from := a.clock().Now()
-		hb.set(triggerHeartbeat{Phase: "sending", Sending: &SendWindow{From: from, To: deadlineOf(ctx, from.Add(CallTimeout))}})
+		hb.set(TriggerHeartbeat{Phase: "sending", Sending: &SendWindow{From: from, To: deadlineOf(ctx, from.Add(CallTimeout))}})
 		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
 		if err != nil && mayHaveReached(err) {
-			hb.set(triggerHeartbeat{Phase: "sent", Unclear: []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}})
+			hb.set(TriggerHeartbeat{Phase: "sent", Unclear: []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}})
 		} else {
-			hb.set(triggerHeartbeat{Phase: "sent"})
+			hb.set(TriggerHeartbeat{Phase: "sent"})
 		}
 		return out, err
 	})

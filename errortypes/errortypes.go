@@ -25,6 +25,10 @@ const (
 	SequenceRunCancelled = "SequenceRunCancelled"
 	WaitTimeout          = "WaitTimeout"
 	InvalidInput         = "InvalidInput"
+	// SyncAlreadyRunning: ifRunning is "fail" and the sync (or sequence)
+	// has a run in progress; nothing was triggered. The details carry that
+	// run.
+	SyncAlreadyRunning = "SyncAlreadyRunning"
 )
 
 // Errors from the Hightouch API.
@@ -46,7 +50,7 @@ const StillRunning = "StillRunning"
 var NonRetryable = []string{
 	InvalidInput, HightouchUnauthorized, HightouchNotFound, HightouchValidation, HightouchBadRequest,
 	SyncRunFailed, SyncRunCancelled, SyncRunInterrupted, SyncRunWarning, SyncRunUnknownStatus,
-	SequenceRunFailed, SequenceRunCancelled, WaitTimeout,
+	SequenceRunFailed, SequenceRunCancelled, WaitTimeout, SyncAlreadyRunning,
 }
 
 // Of returns the ApplicationError type of err, or "" when err carries none.

@@ -175,7 +175,7 @@ func writeDetailsText(w io.Writer, kind string, raw json.RawMessage) {
 	case kindSync:
 		var s workflows.SyncResult
 		if json.Unmarshal(raw, &s) == nil && s.RunID != "" {
-			writeSyncResult(w, s)
+			writeSyncResult(w, s.SyncRunSnapshot)
 		}
 	case kindSequence:
 		var s workflows.SequenceResult

@@ -26,7 +26,7 @@ var (
 )
 
 func sampleSync() workflows.SyncResult {
-	return workflows.SyncResult{
+	return workflows.SyncResult{SyncRunSnapshot: activities.SyncRunSnapshot{
 		SyncID: 42, RunID: "9876", Status: client.RunWarning,
 		CreatedAt: &t0, StartedAt: &startedAt0, FinishedAt: &finished,
 		RunNumbers: activities.RunNumbers{
@@ -37,7 +37,7 @@ func sampleSync() workflows.SyncResult {
 			Error:          "10 rows rejected",
 		},
 		ObservedAt: finished,
-	}
+	}}
 }
 
 func sampleSequence() workflows.SequenceResult {
@@ -53,7 +53,7 @@ func sampleSequence() workflows.SequenceResult {
 
 func TestSyncResultText(t *testing.T) {
 	var b bytes.Buffer
-	writeSyncResult(&b, sampleSync())
+	writeSyncResult(&b, sampleSync().SyncRunSnapshot)
 	require.Equal(t, `Sync 42, run 9876: warning
   Sync ID:     42
   Run ID:      9876
@@ -72,7 +72,7 @@ func TestSyncResultText(t *testing.T) {
 
 	// A run Hightouch has not listed yet.
 	b.Reset()
-	writeSyncResult(&b, workflows.SyncResult{SyncID: 42, RunID: "1"})
+	writeSyncResult(&b, activities.SyncRunSnapshot{SyncID: 42, RunID: "1"})
 	require.Contains(t, b.String(), "Sync 42, run 1: not listed by Hightouch yet\n")
 	require.Contains(t, b.String(), "Duration:    -\n")
 }

@@ -128,7 +128,7 @@ func writeResultText(w io.Writer, kind string, raw json.RawMessage) error {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return fmt.Errorf("cannot read the workflow result: %w", err)
 		}
-		writeSyncResult(w, s)
+		writeSyncResult(w, s.SyncRunSnapshot)
 	case kindSequence:
 		var s workflows.SequenceResult
 		if err := json.Unmarshal(raw, &s); err != nil {

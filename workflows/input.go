@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +91,13 @@ type SyncInput struct {
 	// FailOnWarning fails the workflow when the run ends with warnings
 	// (rows rejected by the destination).
 	FailOnWarning bool `json:"failOnWarning,omitempty"`
+	// IfRunning is what to do when the sync has a run in progress:
+	// "queue" (default: trigger; Hightouch queues the run behind it),
+	// "skip" (do not trigger; return that run with "skipped": true),
+	// "attach" (do not trigger; wait on that run) or "fail" (fail with
+	// SyncAlreadyRunning). It is decided inside the sync's trigger writer,
+	// so two workflows never both see the sync idle.
+	IfRunning string `json:"ifRunning,omitempty"`
 	WaitOptions
 	decodeErr error
 }
@@ -117,6 +125,7 @@ func (in SyncInput) validate() (wait, error) {
 	case len(in.SyncSlug) > maxIDLength:
 		problems = append(problems, fmt.Sprintf(`field "syncSlug": expected at most %d characters, got %d`, maxIDLength, len(in.SyncSlug)))
 	}
+	checkIfRunning(in.IfRunning, &problems)
 	w := in.WaitOptions.parse(&problems)
 	return w, invalidInput(problems)
 }
@@ -127,6 +136,11 @@ type SequenceInput struct {
 	SequenceID string `json:"sequenceId"`
 	// FailOnWarning fails the workflow when a member run ends with warnings.
 	FailOnWarning bool `json:"failOnWarning,omitempty"`
+	// IfRunning is as for HightouchSync, for a sequence run in progress.
+	// The API lists no sequence runs, so the writer knows only the runs it
+	// handed out, and those Hightouch answers a trigger with (a sequence's
+	// run in progress, where the workspace does not queue sequence runs).
+	IfRunning string `json:"ifRunning,omitempty"`
 	WaitOptions
 	decodeErr error
 }
@@ -150,8 +164,16 @@ func (in SequenceInput) validate() (wait, error) {
 	} else if strings.ContainsAny(in.SequenceID, "/?# ") {
 		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected a sequence id, got %q`, in.SequenceID))
 	}
+	checkIfRunning(in.IfRunning, &problems)
 	w := in.WaitOptions.parse(&problems)
 	return w, invalidInput(problems)
+}
+
+// checkIfRunning checks an ifRunning value.
+func checkIfRunning(v string, problems *[]string) {
+	if v != "" && !slices.Contains(activities.IfRunningModes, v) {
+		*problems = append(*problems, fmt.Sprintf(`field "ifRunning": expected one of %s, got %q`, strings.Join(activities.IfRunningModes, ", "), v))
+	}
 }
 
 // invalidInput is the non-retryable InvalidInput failure for problems, or

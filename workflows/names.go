@@ -34,9 +34,10 @@ const (
 	ProgressQuery = "progress"
 )
 
-// Register registers both workflows under their contract names on a worker
+// Register registers the workflows (and the trigger writer they use) under their contract names on a worker
 // or a replayer.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(HightouchSync, workflow.RegisterOptions{Name: SyncWorkflow})
 	r.RegisterWorkflowWithOptions(HightouchSyncSequence, workflow.RegisterOptions{Name: SequenceWorkflow})
+	r.RegisterWorkflowWithOptions(HightouchTriggerWriter, workflow.RegisterOptions{Name: WriterWorkflow})
 }

@@ -18,6 +18,7 @@ import (
 type SequenceResult struct {
 	SequenceID string `json:"sequenceId"`
 	activities.SequenceRunSnapshot
+	TriggerNotes
 }
 
 // SequenceProgress is what the progress query returns for a sequence.
@@ -29,6 +30,7 @@ type SequenceProgress struct {
 	State      string `json:"state"`
 	SequenceID string `json:"sequenceId"`
 	activities.SequenceRunSnapshot
+	TriggerNotes
 	Deadline *time.Time `json:"deadline,omitempty"`
 }
 
@@ -45,30 +47,51 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	}
 	logger := workflow.GetLogger(ctx)
 
-	var trig client.TriggerSequenceRunOutput
-	opts := func(ctx workflow.Context) workflow.Context {
-		return triggerOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout))
+	requested := workflow.Now(ctx)
+	var t sequenceTrigger
+	if workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		t, err = triggerSequenceDirectly(ctx, in, w)
+	} else {
+		t, err = triggerSequenceThroughWriter(ctx, in, w, requested)
 	}
-	cancelled, err := trigger(ctx, opts, a.TriggerSequenceRun, activities.TriggerSequenceRunInput{SyncSequenceID: in.SequenceID}, &trig)
+	p.TriggerNotes = t.notes
+	if t.running != nil {
+		p.SequenceRunSnapshot = *t.running
+	}
 	if err != nil {
 		p.State = stateOfError(ctx)
 		setSequenceDetails(ctx, p)
 		return nil, err
 	}
-	triggeredAt := workflow.Now(ctx)
-	deadline := triggeredAt.Add(w.timeout)
-	p.SequenceRunID, p.ObservedAt, p.Deadline, p.Phase = trig.ID, triggeredAt, &deadline, "not found"
-	logger.Info("Triggered sequence run", "sequenceId", in.SequenceID, "sequenceRunId", trig.ID)
-	setSequenceDetails(ctx, p)
-	if cancelled {
-		p.State = StateCancelled
+	if t.runID == "" {
+		p.State = stateOfWaitError(t.stopped)
 		setSequenceDetails(ctx, p)
-		return nil, failWait(ctx, errCancelled, w.timeout, fmt.Sprintf("run %s of sequence %s", trig.ID, in.SequenceID),
-			SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot})
+		return nil, failUnstarted(t.stopped, "sequence "+in.SequenceID, w.timeout)
 	}
+	p.SequenceRunID, p.ObservedAt, p.Deadline, p.Phase = t.runID, t.triggeredAt, &t.deadline, "not found"
+	if t.running != nil {
+		p.Phase = string(t.running.Status)
+	}
+	logger.Info("Triggered sequence run", "sequenceId", in.SequenceID, "sequenceRunId", t.runID,
+		"adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
+	setSequenceDetails(ctx, p)
+	name := fmt.Sprintf("run %s of sequence %s", t.runID, in.SequenceID)
+	if t.notes.Skipped {
+		p.State = StateSucceeded
+		setSequenceDetails(ctx, p)
+		return &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: t.notes}, nil
+	}
+	if t.stopped != nil {
+		p.State = stateOfWaitError(t.stopped)
+		setSequenceDetails(ctx, p)
+		return nil, failWait(ctx, t.stopped, w.timeout, name,
+			SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: t.notes})
+	}
+	trig := client.TriggerSequenceRunOutput{ID: t.runID}
+	triggeredAt := t.triggeredAt
 
 	summary := fmt.Sprintf("wait for run %s of sequence %s", trig.ID, in.SequenceID)
-	final, err := waitForEnd(ctx, w.timeout, p.SequenceRunSnapshot, waiter[activities.SequenceRunSnapshot]{
+	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, waiter[activities.SequenceRunSnapshot]{
 		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, early bool) workflow.Future {
 			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSequenceRun, activities.PollSequenceRunInput{
 				SequenceRunID: trig.ID, TriggeredAt: triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: early, Policy: w.policy,
@@ -85,8 +108,7 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 			setSequenceDetails(ctx, p)
 		},
 	})
-	name := fmt.Sprintf("run %s of sequence %s", trig.ID, in.SequenceID)
-	res := &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: final}
+	res := &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: final, TriggerNotes: t.notes}
 	if err != nil {
 		p.State = stateOfWaitError(err)
 		setSequenceDetails(ctx, p)
@@ -107,6 +129,57 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 		return nil, err
 	}
 	return res, nil
+}
+
+// sequenceTrigger is how a sequence workflow's trigger step ended.
+type sequenceTrigger struct {
+	runID       string
+	notes       TriggerNotes
+	running     *activities.SequenceRunSnapshot
+	triggeredAt time.Time
+	deadline    time.Time
+	stopped     error
+}
+
+// triggerSequenceThroughWriter asks the sequence's writer for a run.
+func triggerSequenceThroughWriter(ctx workflow.Context, in SequenceInput, w wait, requested time.Time) (sequenceTrigger, error) {
+	deadline := requested.Add(w.timeout)
+	req := triggerRequest{Kind: writerSequence, SequenceID: in.SequenceID, IfRunning: in.IfRunning, RequestedAt: requested}
+	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSequence, SequenceID: in.SequenceID}, deadline)
+	t := sequenceTrigger{runID: reply.RunID, notes: reply.TriggerNotes, running: reply.SequenceRun,
+		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped}
+	switch {
+	case err != nil:
+		return t, err
+	case reply.Problem != nil && stopped == errCancelled:
+		return t, temporal.NewCanceledError(reply.Problem.Message)
+	case reply.Problem != nil:
+		var details any
+		if reply.SequenceRun != nil {
+			details = SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: *reply.SequenceRun, TriggerNotes: reply.TriggerNotes}
+		}
+		return t, replyFailure(*reply.Problem, details)
+	}
+	return t, nil
+}
+
+// triggerSequenceDirectly is the trigger of workflows that reached it
+// before the one-writer release; they replay it as it was.
+func triggerSequenceDirectly(ctx workflow.Context, in SequenceInput, w wait) (sequenceTrigger, error) {
+	var trig client.TriggerSequenceRunOutput
+	opts := func(ctx workflow.Context) workflow.Context {
+		return triggerOptions(ctx, "trigger sequence "+in.SequenceID, min(triggerRetryWindow, w.timeout))
+	}
+	cancelled, err := trigger(ctx, opts, a.TriggerSequenceRun, activities.TriggerSequenceRunInput{SyncSequenceID: in.SequenceID}, &trig)
+	if err != nil {
+		return sequenceTrigger{}, err
+	}
+	now := workflow.Now(ctx)
+	t := sequenceTrigger{runID: trig.ID, triggeredAt: now, deadline: now.Add(w.timeout)}
+	if cancelled {
+		t.stopped = errCancelled
+	}
+	return t, nil
 }
 
 // sequenceOutcome maps a finished sequence run to nil or its failure.

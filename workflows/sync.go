@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,8 +13,13 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 )
 
-// SyncResult is the HightouchSync result: the run's final state.
-type SyncResult = activities.SyncRunSnapshot
+// SyncResult is the HightouchSync result: the run's final state (or, when
+// ifRunning is "skip" and a run was in progress, that run as last seen), and
+// how the workflow came by the run.
+type SyncResult struct {
+	activities.SyncRunSnapshot
+	TriggerNotes
+}
 
 // SyncProgress is what the progress query returns while HightouchSync runs
 // and after it ends.
@@ -24,6 +30,7 @@ type SyncProgress struct {
 	// State is "running", "succeeded", "failed", "timed out" or "cancelled".
 	State string `json:"state"`
 	activities.SyncRunSnapshot
+	TriggerNotes
 	// Deadline is when the wait gives up.
 	Deadline *time.Time `json:"deadline,omitempty"`
 }
@@ -43,10 +50,12 @@ var a *activities.Activities
 
 // HightouchSync triggers one run of a sync and waits until it ends.
 //
-// It triggers exactly once (a retried trigger adopts the run an earlier
-// attempt created), polls that run and no other, and survives worker
-// restarts, API faults and rate limits. It returns the run's final state, or
-// fails with an ApplicationError typed as in package errortypes.
+// It triggers exactly once: every trigger of a sync goes through the sync's
+// trigger writer, which hands each workflow its own run, finds the run of a
+// trigger whose answer was lost instead of sending it again, and applies
+// ifRunning. It polls that run and no other, and survives worker restarts,
+// API faults and rate limits. It returns the run's final state, or fails
+// with an ApplicationError typed as in package errortypes.
 func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	w, err := in.validate()
 	if err != nil {
@@ -73,32 +82,50 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 		p.Phase = "triggering"
 	}
 
-	var trig client.TriggerRunOutput
-	triggerInput := activities.TriggerRunInput{SyncID: p.SyncID, TriggerRunInput: client.TriggerRunInput{
-		FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill,
-	}}
-	opts := func(ctx workflow.Context) workflow.Context {
-		return triggerOptions(ctx, fmt.Sprintf("trigger sync %s", p.SyncID), min(triggerRetryWindow, w.timeout))
+	requested := workflow.Now(ctx)
+	var t syncTrigger
+	if workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		t, err = triggerSyncDirectly(ctx, p.SyncID, in, w)
+	} else {
+		t, err = triggerSyncThroughWriter(ctx, p.SyncID, in, w, requested)
 	}
-	cancelled, err := trigger(ctx, opts, a.TriggerRun, triggerInput, &trig)
+	p.TriggerNotes = t.notes
+	if t.running != nil {
+		p.SyncRunSnapshot = *t.running
+	}
 	if err != nil {
 		p.State = stateOfError(ctx)
 		setSyncDetails(ctx, p)
 		return nil, err
 	}
-	triggeredAt := workflow.Now(ctx)
-	deadline := triggeredAt.Add(w.timeout)
-	p.RunID, p.ObservedAt, p.Deadline, p.Phase = trig.ID, triggeredAt, &deadline, "not listed"
-	logger.Info("Triggered sync run", "syncId", p.SyncID, "runId", p.RunID)
-	setSyncDetails(ctx, p)
-	if cancelled {
-		p.State = StateCancelled
+	if t.runID == "" {
+		// Withdrawn before anything was sent: no run was started.
+		p.State = stateOfWaitError(t.stopped)
 		setSyncDetails(ctx, p)
-		return nil, failWait(ctx, errCancelled, w.timeout, runName(p.SyncRunSnapshot), p.SyncRunSnapshot)
+		return nil, failUnstarted(t.stopped, fmt.Sprintf("sync %s", p.SyncID), w.timeout)
+	}
+	p.RunID, p.ObservedAt, p.Deadline = t.runID, t.triggeredAt, &t.deadline
+	if t.running == nil {
+		p.Phase = "not listed"
+	} else {
+		p.Phase = phaseOf(*t.running)
+	}
+	logger.Info("Triggered sync run", "syncId", p.SyncID, "runId", p.RunID, "adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
+	setSyncDetails(ctx, p)
+	if t.notes.Skipped {
+		p.State = StateSucceeded
+		setSyncDetails(ctx, p)
+		return &SyncResult{SyncRunSnapshot: p.SyncRunSnapshot, TriggerNotes: t.notes}, nil
+	}
+	if t.stopped != nil {
+		p.State = stateOfWaitError(t.stopped)
+		setSyncDetails(ctx, p)
+		return nil, failWait(ctx, t.stopped, w.timeout, runName(p.SyncRunSnapshot), SyncResult{p.SyncRunSnapshot, t.notes})
 	}
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
-	final, err := waitForEnd(ctx, w.timeout, p.SyncRunSnapshot, waiter[activities.SyncRunSnapshot]{
+	triggeredAt := t.triggeredAt
+	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, waiter[activities.SyncRunSnapshot]{
 		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, early bool) workflow.Future {
 			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSyncRun, activities.PollSyncRunInput{
 				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: triggeredAt, LastStatus: last.Status, ReturnOnChange: early, Policy: w.policy,
@@ -117,9 +144,9 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	if err != nil {
 		p.State = stateOfWaitError(err)
 		setSyncDetails(ctx, p)
-		return nil, failWait(ctx, err, w.timeout, runName(final), final)
+		return nil, failWait(ctx, err, w.timeout, runName(final), SyncResult{final, t.notes})
 	}
-	res, err := syncOutcome(final, in.FailOnWarning)
+	res, err := syncOutcome(SyncResult{final, t.notes}, in.FailOnWarning)
 	p.State = StateSucceeded
 	if err != nil {
 		p.State = StateFailed
@@ -129,8 +156,77 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	return res, err
 }
 
+// syncTrigger is how a workflow's trigger step ended.
+type syncTrigger struct {
+	runID client.RunID
+	notes TriggerNotes
+	// running is the run in progress that ifRunning found.
+	running     *activities.SyncRunSnapshot
+	triggeredAt time.Time
+	deadline    time.Time
+	// stopped is errCancelled or errTimedOut when the workflow stopped
+	// before it could wait: a run it started goes on unwatched.
+	stopped error
+}
+
+// triggerSyncThroughWriter asks the sync's writer for a run.
+func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInput, w wait, requested time.Time) (syncTrigger, error) {
+	deadline := requested.Add(w.timeout)
+	req := triggerRequest{Kind: writerSync, SyncID: syncID, IfRunning: in.IfRunning, RequestedAt: requested,
+		Options: client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}}
+	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSync, SyncID: syncID}, deadline)
+	t := syncTrigger{runID: client.RunID(reply.RunID), notes: reply.TriggerNotes, running: reply.SyncRun,
+		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped}
+	switch {
+	case err != nil:
+		return t, err
+	case reply.Problem != nil && stopped == errCancelled:
+		return t, temporal.NewCanceledError(reply.Problem.Message)
+	case reply.Problem != nil:
+		var details any
+		if reply.SyncRun != nil {
+			details = SyncResult{*reply.SyncRun, reply.TriggerNotes}
+		}
+		return t, replyFailure(*reply.Problem, details)
+	}
+	return t, nil
+}
+
+// triggerSyncDirectly is the trigger of workflows that reached it before
+// the one-writer release; they replay it as it was.
+func triggerSyncDirectly(ctx workflow.Context, syncID client.ID, in SyncInput, w wait) (syncTrigger, error) {
+	var trig client.TriggerRunOutput
+	triggerInput := activities.TriggerRunInput{SyncID: syncID, TriggerRunInput: client.TriggerRunInput{
+		FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill,
+	}}
+	opts := func(ctx workflow.Context) workflow.Context {
+		return triggerOptions(ctx, fmt.Sprintf("trigger sync %s", syncID), min(triggerRetryWindow, w.timeout))
+	}
+	cancelled, err := trigger(ctx, opts, a.TriggerRun, triggerInput, &trig)
+	if err != nil {
+		return syncTrigger{}, err
+	}
+	now := workflow.Now(ctx)
+	t := syncTrigger{runID: trig.ID, triggeredAt: now, deadline: now.Add(w.timeout)}
+	if cancelled {
+		t.stopped = errCancelled
+	}
+	return t, nil
+}
+
+// failUnstarted is the failure of a workflow that stopped (cancelled or
+// timed out) before its trigger was sent.
+func failUnstarted(stopped error, what string, timeout time.Duration) error {
+	if errors.Is(stopped, errTimedOut) {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("no run of %s was started within the timeout of %s (the trigger waited its turn or kept failing)", what, timeout),
+			errortypes.WaitTimeout, nil)
+	}
+	return temporal.NewCanceledError(fmt.Sprintf("cancelled before a run of %s was started", what))
+}
+
 // syncOutcome maps a finished run to the workflow's result or failure.
-func syncOutcome(s activities.SyncRunSnapshot, failOnWarning bool) (*SyncResult, error) {
+func syncOutcome(s SyncResult, failOnWarning bool) (*SyncResult, error) {
 	var typ string
 	switch s.Status.Normalize() {
 	case client.RunSuccess:
@@ -148,10 +244,10 @@ func syncOutcome(s activities.SyncRunSnapshot, failOnWarning bool) (*SyncResult,
 		typ = errortypes.SyncRunInterrupted
 	default:
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%s finished with status %q, which this worker does not know; check the run in Hightouch", runName(s), s.Status),
+			fmt.Sprintf("%s finished with status %q, which this worker does not know; check the run in Hightouch", runName(s.SyncRunSnapshot), s.Status),
 			errortypes.SyncRunUnknownStatus, nil, s)
 	}
-	msg := fmt.Sprintf("%s ended %s", runName(s), s.Status)
+	msg := fmt.Sprintf("%s ended %s", runName(s.SyncRunSnapshot), s.Status)
 	if s.FailedRows.Total() > 0 {
 		msg += fmt.Sprintf(" (%d rows rejected)", s.FailedRows.Total())
 	}
@@ -201,6 +297,9 @@ func setSyncDetails(ctx workflow.Context, p *SyncProgress) {
 	}
 	if s.Error != "" {
 		b = fmt.Appendf(b, "Error: %s\n\n", s.Error)
+	}
+	if p.Note != "" {
+		b = fmt.Appendf(b, "Note: %s\n\n", p.Note)
 	}
 	switch p.State {
 	case StateCancelled, StateTimedOut:

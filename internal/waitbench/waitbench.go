@@ -15,9 +15,11 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -52,6 +54,11 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	c := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1"))
 	env.RegisterActivity(&activities.Activities{Client: c, Clock: clock})
 	workflows.Register(env)
+	// The test environment delivers signals between the workflows it runs
+	// (a requester and its trigger writer); a signal to any other workflow
+	// finds none, as on a server where the writer is not running yet.
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).
+		Return(&temporal.UnknownExternalWorkflowExecutionError{})
 	return &Env{Env: env, Emu: emu, Clock: clock, close: srv.Close}
 }
 

@@ -1,0 +1,132 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+)
+
+// versionOneWriter marks the workflows that trigger through the writer.
+// Workflows that had sent their trigger directly before this change replay
+// the direct path.
+const versionOneWriter = "one-writer-trigger"
+
+// redeliverEvery sends a request again while no reply has come, in case its
+// writer was lost (terminated, or reset); the writer ignores duplicates.
+const redeliverEvery = 10 * time.Minute
+
+// requestRun asks the writer of the request's sync or sequence for a run and
+// waits for the reply. When the workflow is cancelled or the deadline passes
+// first, it withdraws the request and still waits for the reply, so that a
+// run a send under way starts is always reported. stopped is errCancelled
+// or errTimedOut when that happened.
+func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, deadline time.Time) (reply triggerReply, stopped, err error) {
+	exec := workflow.GetInfo(ctx).WorkflowExecution
+	req.ID = exec.ID + "/" + exec.RunID
+	req.ReplyTo = replyTo{WorkflowID: exec.ID, RunID: exec.RunID}
+	target := WriterID(start.Kind, writerKey(start))
+	replies := workflow.GetSignalChannel(ctx, signalTriggerReply)
+	// Delivering, withdrawing and waiting for the reply go on after a
+	// cancellation: the reply says what was sent.
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if err := deliver(dctx, target, req, start); err != nil {
+		return reply, nil, err
+	}
+	timers, stopTimers := workflow.WithCancel(dctx)
+	defer stopTimers()
+	deadlineTimer := workflow.NewTimer(timers, max(deadline.Sub(workflow.Now(ctx)), time.Millisecond))
+	redeliver := workflow.NewTimer(timers, redeliverEvery)
+	for got := false; !got; {
+		redeliverDue := false
+		sel := workflow.NewSelector(dctx)
+		sel.AddReceive(replies, func(c workflow.ReceiveChannel, _ bool) {
+			var r triggerReply
+			c.Receive(dctx, &r)
+			if r.RequestID == req.ID {
+				reply, got = r, true
+			}
+		})
+		if stopped == nil {
+			sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { stopped = errCancelled })
+			sel.AddFuture(deadlineTimer, func(workflow.Future) { stopped = errTimedOut })
+		}
+		sel.AddFuture(redeliver, func(workflow.Future) { redeliverDue = true })
+		wasStopped := stopped != nil
+		sel.Select(dctx)
+		if !got && stopped != nil && !wasStopped {
+			if err := workflow.SignalExternalWorkflow(dctx, target, "", signalTriggerWithdraw, req.ID).Get(dctx, nil); err != nil {
+				workflow.GetLogger(ctx).Warn("Could not withdraw the trigger request", "writer", target, "error", err)
+			}
+		}
+		if redeliverDue {
+			if err := deliver(dctx, target, req, start); err != nil {
+				return reply, stopped, err
+			}
+			redeliver = workflow.NewTimer(timers, redeliverEvery)
+		}
+	}
+	return reply, stopped, nil
+}
+
+// writerKey is the sync or sequence id a writer is for.
+func writerKey(in writerInput) string {
+	if in.Kind == writerSequence {
+		return in.SequenceID
+	}
+	return in.SyncID.String()
+}
+
+// deliver signals the request to the writer, starting the writer (as an
+// abandoned child holding the request) when none is running.
+func deliver(ctx workflow.Context, target string, req triggerRequest, start writerInput) error {
+	for attempt := 0; ; attempt++ {
+		err := workflow.SignalExternalWorkflow(ctx, target, "", signalTriggerRequest, req).Get(ctx, nil)
+		var absent *temporal.UnknownExternalWorkflowExecutionError
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &absent):
+			if attempt >= 5 {
+				return fmt.Errorf("delivering the trigger request to %s: %w", target, err)
+			}
+			if err := workflow.Sleep(ctx, time.Second<<attempt); err != nil {
+				return err
+			}
+			continue
+		}
+		start.State = writerState{Pending: []triggerRequest{req}}
+		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID: target,
+			TaskQueue:  workflow.GetInfo(ctx).TaskQueueName,
+			// The writer serves every workflow of its sync, not just this one.
+			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			StaticSummary:         fmt.Sprintf("Performs the triggers of %s %s one at a time, for every workflow in the namespace", start.Kind, writerKey(start)),
+		})
+		err = workflow.ExecuteChildWorkflow(child, WriterWorkflow, start).GetChildWorkflowExecution().Get(ctx, nil)
+		switch {
+		case err == nil:
+			return nil
+		case !temporal.IsWorkflowExecutionAlreadyStartedError(err):
+			return fmt.Errorf("starting the trigger writer %s: %w", target, err)
+		}
+		// Another workflow started it meanwhile: signal it.
+	}
+}
+
+// replyFailure is the failure of a request the writer answered with a
+// problem (no run started, or ifRunning "fail").
+func replyFailure(p activities.TriggerProblem, details any) error {
+	typ := p.Type
+	if typ == "" {
+		typ = errortypes.HightouchServerError
+	}
+	return temporal.NewNonRetryableApplicationError(p.Message, typ, nil, details)
+}

@@ -1,0 +1,592 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+)
+
+// The API cannot tell whether a trigger whose answer was lost created a run
+// while other triggers of the same sync come and go. Temporal can make the
+// question easy: every trigger of a sync (and of a sequence) in the
+// namespace goes through one writer, a workflow with a fixed id per sync
+// that performs the triggers one at a time and hands each requester its own
+// run. While the writer looks for the run of a lost answer, nothing else
+// triggers the sync from Temporal, so a run created in that window is the
+// lost one (or was started outside Temporal, which the result then says).
+//
+// Requesters (HightouchSync, HightouchSyncSequence) signal the writer, or
+// start it as an abandoned child when it is not running, and wait for its
+// reply signal. The writer continues as new to keep its history short, and
+// ends once it has been idle for a while.
+
+// WriterWorkflow is the workflow type of the trigger writers. Their ids are
+// WriterID("sync", syncID) and WriterID("sequence", sequenceID).
+const WriterWorkflow = "HightouchTriggerWriter"
+
+// Signals between requesters and writers.
+const (
+	signalTriggerRequest  = "trigger-request"
+	signalTriggerWithdraw = "trigger-withdraw"
+	signalTriggerReply    = "trigger-reply"
+)
+
+// Kinds of writer.
+const (
+	writerSync     = "sync"
+	writerSequence = "sequence"
+)
+
+// WriterID is the workflow id of the writer of one sync or sequence.
+func WriterID(kind, id string) string { return "hightouch-trigger-writer:" + kind + ":" + id }
+
+// Writer limits.
+const (
+	// writerIdle ends a writer that received nothing for this long. It is
+	// far longer than a requester takes to retry delivering a request, so
+	// that a late duplicate still finds the writer that answered it.
+	writerIdle = time.Hour
+	// writerServedPerRun continues a writer as new after this many
+	// requests (or sooner, when Temporal suggests it).
+	writerServedPerRun = 200
+	// writerAnswered bounds the answers kept for duplicates; writerRecent
+	// the runs handed out kept for ifRunning and for the search.
+	writerAnswered = 500
+	writerRecent   = 20
+	// answerKept is how long an answer is kept for a duplicate request.
+	answerKept = 2 * writerIdle
+	// sendTimeout bounds one send: a list, the uncertainty wait and the
+	// POST (the client gives up on it after a minute).
+	sendTimeout = 90 * time.Second
+	// sendHeartbeatTimeout notices a dead send soon.
+	sendHeartbeatTimeout = 10 * time.Second
+	// findTimeout bounds the search for a lost answer's run, Hightouch
+	// outages included; after it, the request fails saying what is unknown.
+	findTimeout = 2 * time.Hour
+)
+
+// triggerRequest asks a writer for one run.
+type triggerRequest struct {
+	// ID is unique per request: the requester's workflow and run ids.
+	ID      string   `json:"id"`
+	ReplyTo replyTo  `json:"replyTo"`
+	Kind    string   `json:"kind"`
+	SyncID  client.ID `json:"syncId,omitempty"`
+	// SequenceID names the sequence of a sequence request.
+	SequenceID  string                 `json:"sequenceId,omitempty"`
+	Options     client.TriggerRunInput `json:"options"`
+	IfRunning   string                 `json:"ifRunning,omitempty"`
+	RequestedAt time.Time              `json:"requestedAt"`
+}
+
+type replyTo struct {
+	WorkflowID string `json:"workflowId"`
+	RunID      string `json:"runId"`
+}
+
+// triggerReply is a writer's answer to one request.
+type triggerReply struct {
+	RequestID string `json:"requestId"`
+	// RunID is the sync run or sequence run; "" when none was started.
+	RunID string `json:"runId,omitempty"`
+	TriggerNotes
+	// SyncRun or SequenceRun is the run in progress that ifRunning found.
+	SyncRun     *activities.SyncRunSnapshot     `json:"syncRun,omitempty"`
+	SequenceRun *activities.SequenceRunSnapshot `json:"sequenceRun,omitempty"`
+	// Withdrawn: the requester withdrew the request before anything was
+	// sent.
+	Withdrawn bool `json:"withdrawn,omitempty"`
+	// Problem says why no run was started (RunID empty), or why the
+	// request fails although a run is in progress (SyncAlreadyRunning).
+	Problem *activities.TriggerProblem `json:"problem,omitempty"`
+}
+
+// TriggerNotes say how a workflow came by the run it reports, when it did
+// not simply trigger it.
+type TriggerNotes struct {
+	// Adopted: the trigger's answer was lost; the run was found afterwards
+	// (see Note for what the API cannot tell apart).
+	Adopted bool `json:"adopted,omitempty"`
+	// Attached: ifRunning "attach" (or Hightouch itself, for a sequence)
+	// gave the run already in progress instead of a new one.
+	Attached bool `json:"attached,omitempty"`
+	// Skipped: ifRunning "skip" found a run in progress; nothing was
+	// triggered and the workflow did not wait.
+	Skipped bool `json:"skipped,omitempty"`
+	// Note explains an adopted, attached or skipped run.
+	Note string `json:"note,omitempty"`
+}
+
+// writerInput starts a writer, or continues one as new.
+type writerInput struct {
+	Kind       string      `json:"kind"`
+	SyncID     client.ID   `json:"syncId,omitempty"`
+	SequenceID string      `json:"sequenceId,omitempty"`
+	State      writerState `json:"state"`
+}
+
+// writerState is what a writer carries over when it continues as new.
+type writerState struct {
+	Pending  []triggerRequest      `json:"pending,omitempty"`
+	Answered []answeredRequest     `json:"answered,omitempty"`
+	Recent   []handedOut           `json:"recent,omitempty"`
+	Offset   activities.ClockOffset `json:"offset"`
+}
+
+type answeredRequest struct {
+	Reply   triggerReply `json:"reply"`
+	ReplyTo replyTo      `json:"replyTo"`
+	At      time.Time    `json:"at"`
+}
+
+type handedOut struct {
+	RunID string    `json:"runId"`
+	At    time.Time `json:"at"`
+}
+
+// writer is one running writer.
+type writer struct {
+	in writerInput
+	st *writerState
+	// withdrawn marks the request being served as withdrawn.
+	withdrawn map[string]bool
+	current   string
+}
+
+// HightouchTriggerWriter performs the triggers of one sync or sequence, one
+// at a time, for every requester in the namespace. Start HightouchSync or
+// HightouchSyncSequence rather than this: they start and signal it.
+func HightouchTriggerWriter(ctx workflow.Context, in writerInput) error {
+	w := &writer{in: in, st: &in.State, withdrawn: map[string]bool{}}
+	requests := workflow.GetSignalChannel(ctx, signalTriggerRequest)
+	withdrawals := workflow.GetSignalChannel(ctx, signalTriggerWithdraw)
+	// Nothing a writer does may be cut short: a send under way must be
+	// seen through and its run handed out.
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			sel := workflow.NewSelector(ctx)
+			sel.AddReceive(requests, func(c workflow.ReceiveChannel, _ bool) { w.receive(ctx, c) })
+			sel.AddReceive(withdrawals, func(c workflow.ReceiveChannel, _ bool) { w.withdraw(ctx, c) })
+			sel.Select(ctx)
+		}
+	})
+	logger := workflow.GetLogger(ctx)
+	for served := 0; ; {
+		ok, err := workflow.AwaitWithTimeout(ctx, writerIdle, func() bool { return len(w.st.Pending) > 0 })
+		if err != nil {
+			return err
+		}
+		if !ok {
+			w.drain(ctx, requests, withdrawals)
+			if len(w.st.Pending) == 0 {
+				logger.Info("Trigger writer idle; ending", "kind", in.Kind, "id", w.target())
+				return nil
+			}
+			continue
+		}
+		req := w.st.Pending[0]
+		w.current = req.ID
+		reply := w.serve(ctx, req)
+		w.current = ""
+		delete(w.withdrawn, req.ID)
+		w.st.Pending = w.st.Pending[1:]
+		w.answer(ctx, req.ReplyTo, reply)
+		served++
+		if served >= writerServedPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			w.drain(ctx, requests, withdrawals)
+			w.prune(workflow.Now(ctx))
+			return workflow.NewContinueAsNewError(ctx, WriterWorkflow, writerInput{Kind: in.Kind, SyncID: in.SyncID, SequenceID: in.SequenceID, State: *w.st})
+		}
+	}
+}
+
+func (w *writer) target() string {
+	if w.in.Kind == writerSequence {
+		return w.in.SequenceID
+	}
+	return w.in.SyncID.String()
+}
+
+// receive queues a request, or answers a duplicate again.
+func (w *writer) receive(ctx workflow.Context, c workflow.ReceiveChannel) {
+	var req triggerRequest
+	c.Receive(ctx, &req)
+	if a := w.answeredTo(req.ID); a != nil {
+		w.answer(ctx, req.ReplyTo, a.Reply)
+		return
+	}
+	if slices.ContainsFunc(w.st.Pending, func(p triggerRequest) bool { return p.ID == req.ID }) {
+		return
+	}
+	w.st.Pending = append(w.st.Pending, req)
+}
+
+// withdraw drops a request not yet served (answering it "withdrawn"), or
+// marks the one being served so that nothing more is sent for it.
+func (w *writer) withdraw(ctx workflow.Context, c workflow.ReceiveChannel) {
+	var id string
+	c.Receive(ctx, &id)
+	switch i := slices.IndexFunc(w.st.Pending, func(p triggerRequest) bool { return p.ID == id }); {
+	case id == w.current:
+		w.withdrawn[id] = true
+	case i >= 0:
+		req := w.st.Pending[i]
+		w.st.Pending = slices.Delete(w.st.Pending, i, i+1)
+		w.answer(ctx, req.ReplyTo, triggerReply{RequestID: id, Withdrawn: true})
+	default:
+		if a := w.answeredTo(id); a != nil {
+			w.answer(ctx, a.ReplyTo, a.Reply)
+		}
+	}
+}
+
+// drain takes in every signal already delivered, before the writer ends or
+// continues as new (signals left unread would be lost).
+func (w *writer) drain(ctx workflow.Context, requests, withdrawals workflow.ReceiveChannel) {
+	for requests.Len() > 0 || withdrawals.Len() > 0 {
+		if requests.Len() > 0 {
+			w.receive(ctx, requests)
+		}
+		if withdrawals.Len() > 0 {
+			w.withdraw(ctx, withdrawals)
+		}
+	}
+}
+
+func (w *writer) answeredTo(id string) *answeredRequest {
+	for i := range w.st.Answered {
+		if w.st.Answered[i].Reply.RequestID == id {
+			return &w.st.Answered[i]
+		}
+	}
+	return nil
+}
+
+// answer signals the reply to the requester and keeps it for duplicates.
+// A requester that is gone (terminated) cannot be told; the run is logged.
+func (w *writer) answer(ctx workflow.Context, to replyTo, reply triggerReply) {
+	if w.answeredTo(reply.RequestID) == nil {
+		w.st.Answered = append(w.st.Answered, answeredRequest{Reply: reply, ReplyTo: to, At: workflow.Now(ctx)})
+		if len(w.st.Answered) > writerAnswered {
+			w.st.Answered = w.st.Answered[len(w.st.Answered)-writerAnswered:]
+		}
+	}
+	err := workflow.SignalExternalWorkflow(ctx, to.WorkflowID, to.RunID, signalTriggerReply, reply).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("Could not answer a trigger request; its requester is gone",
+			"requester", to.WorkflowID, "runId", reply.RunID, "error", err)
+	}
+}
+
+// remember records a run handed out.
+func (w *writer) remember(ctx workflow.Context, runID string) {
+	w.st.Recent = append(w.st.Recent, handedOut{RunID: runID, At: workflow.Now(ctx)})
+	if len(w.st.Recent) > writerRecent {
+		w.st.Recent = w.st.Recent[len(w.st.Recent)-writerRecent:]
+	}
+}
+
+func (w *writer) recentIDs() []string {
+	ids := make([]string, len(w.st.Recent))
+	for i, r := range w.st.Recent {
+		ids[i] = r.RunID
+	}
+	return ids
+}
+
+// prune forgets answers too old to be asked for again.
+func (w *writer) prune(now time.Time) {
+	w.st.Answered = slices.DeleteFunc(w.st.Answered, func(a answeredRequest) bool { return now.Sub(a.At) > answerKept })
+}
+
+func (w *writer) serve(ctx workflow.Context, req triggerRequest) triggerReply {
+	if w.in.Kind == writerSequence {
+		return w.serveSequence(ctx, req)
+	}
+	return w.serveSync(ctx, req)
+}
+
+// sendOptions: one attempt, never retried by the server; the writer decides
+// what follows from its outcome.
+func sendOptions(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: sendTimeout,
+		HeartbeatTimeout:    sendHeartbeatTimeout,
+		Summary:             summary,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+	})
+}
+
+// findOptions: the search is read-only and retried through API faults.
+func findOptions(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    time.Hour,
+		ScheduleToCloseTimeout: findTimeout,
+		HeartbeatTimeout:       heartbeatTimeout,
+		Summary:                summary,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			NonRetryableErrorTypes: errortypes.NonRetryable,
+		},
+	})
+}
+
+// backoff waits before sending again after a failure that created no run.
+type backoff struct {
+	next     time.Duration
+	deadline time.Time
+}
+
+func newBackoff(ctx workflow.Context) *backoff {
+	return &backoff{next: time.Second, deadline: workflow.Now(ctx).Add(triggerRetryWindow)}
+}
+
+// wait sleeps before the next send, at least as long as asked; it reports
+// false once the retry window is spent.
+func (b *backoff) wait(ctx workflow.Context, atLeast time.Duration) bool {
+	d := max(b.next, atLeast)
+	if workflow.Now(ctx).Add(d).After(b.deadline) {
+		return false
+	}
+	b.next = min(2*b.next, time.Minute)
+	return workflow.Sleep(ctx, d) == nil
+}
+
+// lostSend is the window of a send whose activity ended without a result
+// (the worker died, or the attempt timed out): from its heartbeat, or else
+// from its schedule until the latest it could still have been sending.
+func lostSend(ctx workflow.Context, err error, scheduled time.Time, offset activities.ClockOffset) activities.SendWindow {
+	var hb activities.TriggerHeartbeat
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) && timeout.HasLastHeartbeatDetails() && timeout.LastHeartbeatDetails(&hb) == nil && hb.Sending != nil {
+		w := *hb.Sending
+		w.Why = "the send's attempt ended without a word: " + rootMessage(err)
+		return w
+	}
+	return activities.SendWindow{From: scheduled, To: workflow.Now(ctx).Add(sendTimeout), Offset: offset,
+		Why: "the send's attempt ended without a word: " + rootMessage(err)}
+}
+
+// serveSync performs one sync request.
+func (w *writer) serveSync(ctx workflow.Context, req triggerRequest) triggerReply {
+	reply := triggerReply{RequestID: req.ID}
+	syncID := w.in.SyncID
+	summary := fmt.Sprintf("trigger sync %s", syncID)
+	retry := newBackoff(ctx)
+	for {
+		if w.withdrawn[req.ID] {
+			reply.Withdrawn = true
+			return reply
+		}
+		var res activities.SendSyncTriggerResult
+		scheduled := workflow.Now(ctx)
+		err := workflow.ExecuteActivity(sendOptions(ctx, summary), a.SendSyncTrigger, activities.SendSyncTriggerInput{
+			SyncID: syncID, Options: req.Options, IfRunning: req.IfRunning, RequestedAt: req.RequestedAt,
+			Recent: runIDs(w.recentIDs()), Offset: w.st.Offset,
+		}).Get(ctx, &res)
+		if err != nil {
+			if errortypes.Of(err) == errortypes.InvalidInput {
+				reply.Problem = &activities.TriggerProblem{Type: errortypes.InvalidInput, Message: rootMessage(err)}
+				return reply
+			}
+			window := lostSend(ctx, err, scheduled, w.st.Offset)
+			res = activities.SendSyncTriggerResult{Outcome: activities.Unclear, Window: &window}
+		}
+		w.st.Offset = w.st.Offset.Merge(res.Offset)
+		switch res.Outcome {
+		case activities.Triggered:
+			w.remember(ctx, string(res.RunID))
+			reply.RunID = string(res.RunID)
+			return reply
+		case activities.Running:
+			return syncRunningReply(req, reply, syncID, *res.Running)
+		case activities.Rejected:
+			reply.Problem = res.Problem
+			return reply
+		case activities.NotSent:
+			if !retry.wait(ctx, res.Problem.RetryAfter.Std()) {
+				reply.Problem = res.Problem
+				return reply
+			}
+			continue
+		}
+		// Unclear: find the run the send may have created before sending
+		// anything again.
+		var found activities.FindSyncTriggerRunResult
+		err = workflow.ExecuteActivity(findOptions(ctx, "find the run of a lost trigger answer of sync "+syncID.String()), a.FindSyncTriggerRun,
+			activities.FindSyncTriggerRunInput{SyncID: syncID, Window: *res.Window, Exclude: w.recentIDs(), Offset: w.st.Offset}).Get(ctx, &found)
+		if err != nil {
+			reply.Problem = &activities.TriggerProblem{Type: errortypes.Of(err), Message: fmt.Sprintf(
+				"a trigger of sync %s sent at %s may have started a run (%s), and its runs could not be listed to find out: %s. "+
+					"Check the sync's runs in Hightouch before triggering it again",
+				syncID, res.Window.From.UTC().Format(time.RFC3339), res.Window.Why, rootMessage(err))}
+			if reply.Problem.Type == "" {
+				reply.Problem.Type = errortypes.HightouchServerError
+			}
+			return reply
+		}
+		w.st.Offset = w.st.Offset.Merge(found.Offset)
+		if found.RunID != "" {
+			w.remember(ctx, string(found.RunID))
+			reply.RunID = string(found.RunID)
+			reply.Adopted = true
+			reply.Note = adoptionNote(*res.Window, found)
+			return reply
+		}
+		// Nothing was created: send again.
+		if !retry.wait(ctx, 0) {
+			reply.Problem = &activities.TriggerProblem{Type: errortypes.HightouchServerError,
+				Message: fmt.Sprintf("the triggers of sync %s kept failing (last: %s); no run was started", syncID, res.Window.Why)}
+			return reply
+		}
+	}
+}
+
+// adoptionNote says how an adopted run was found and what the API cannot
+// tell apart.
+func adoptionNote(w activities.SendWindow, found activities.FindSyncTriggerRunResult) string {
+	note := fmt.Sprintf("the trigger's answer was lost (%s); run %s was created while it may have reached Hightouch, "+
+		"and no other trigger of this sync was sent from Temporal meanwhile", w.Why, found.RunID)
+	if len(found.Others) > 0 {
+		note += fmt.Sprintf("; runs %v were also created then, by something outside Temporal (Hightouch's schedule or UI), "+
+			"and the API cannot tell them apart: the earliest was taken", found.Others)
+	} else {
+		note += "; a run started outside Temporal at that moment could not be told apart"
+	}
+	return note
+}
+
+// syncRunningReply answers a request whose ifRunning found a run in
+// progress.
+func syncRunningReply(req triggerRequest, reply triggerReply, syncID client.ID, running activities.SyncRunSnapshot) triggerReply {
+	reply.RunID, reply.SyncRun = string(running.RunID), &running
+	status := running.Status
+	if status == "" {
+		status = "not listed yet"
+	}
+	switch req.IfRunning {
+	case activities.IfRunningSkip:
+		reply.Skipped = true
+		reply.Note = fmt.Sprintf("sync %s had run %s in progress (%s); ifRunning is skip, so nothing was triggered", syncID, running.RunID, status)
+	case activities.IfRunningAttach:
+		reply.Attached = true
+		reply.Note = fmt.Sprintf("sync %s had run %s in progress (%s); ifRunning is attach, so this workflow waits on it", syncID, running.RunID, status)
+	default:
+		reply.Problem = &activities.TriggerProblem{Type: errortypes.SyncAlreadyRunning,
+			Message: fmt.Sprintf("sync %s already has run %s in progress (%s); ifRunning is fail, so nothing was triggered", syncID, running.RunID, status)}
+	}
+	return reply
+}
+
+func runIDs(ids []string) []client.RunID {
+	out := make([]client.RunID, len(ids))
+	for i, id := range ids {
+		out[i] = client.RunID(id)
+	}
+	return out
+}
+
+// maxQuickResends bounds the immediate re-sends of a sequence trigger whose
+// answer was lost; after them the writer backs off.
+const maxQuickResends = 3
+
+// serveSequence performs one sequence request. A sequence trigger whose
+// answer was lost is sent again at once: Hightouch answers it with the run
+// in progress, which is the lost one's if it started one.
+func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) triggerReply {
+	reply := triggerReply{RequestID: req.ID}
+	seq := w.in.SequenceID
+	summary := "trigger sequence " + seq
+	retry := newBackoff(ctx)
+	var lost *activities.SendWindow // the first send whose answer was lost
+	for resends := 0; ; {
+		if w.withdrawn[req.ID] && lost == nil {
+			reply.Withdrawn = true
+			return reply
+		}
+		in := activities.SendSequenceTriggerInput{SequenceID: seq, IfRunning: req.IfRunning, Recent: w.recentIDs(), Offset: w.st.Offset}
+		if lost != nil {
+			in.Since = lost.From
+		}
+		var res activities.SendSequenceTriggerResult
+		scheduled := workflow.Now(ctx)
+		if err := workflow.ExecuteActivity(sendOptions(ctx, summary), a.SendSequenceTrigger, in).Get(ctx, &res); err != nil {
+			if errortypes.Of(err) == errortypes.InvalidInput {
+				reply.Problem = &activities.TriggerProblem{Type: errortypes.InvalidInput, Message: rootMessage(err)}
+				return reply
+			}
+			window := lostSend(ctx, err, scheduled, w.st.Offset)
+			res = activities.SendSequenceTriggerResult{Outcome: activities.Unclear, Window: &window}
+		}
+		w.st.Offset = w.st.Offset.Merge(res.Offset)
+		switch res.Outcome {
+		case activities.Triggered:
+			w.remember(ctx, res.RunID)
+			reply.RunID = res.RunID
+			switch {
+			case res.Existing:
+				reply.Attached = true
+				reply.Note = fmt.Sprintf("sequence %s had run %s in progress, which began before this request; "+
+					"Hightouch answers a trigger of a running sequence with its run in progress", seq, res.RunID)
+			case lost != nil:
+				reply.Adopted = true
+				reply.Note = fmt.Sprintf("the trigger's answer was lost (%s) and it was sent again; Hightouch answered with run %s, which began after the first send: "+
+					"the run the first send started if it is still in progress, or else a new one (where the workspace queues sequence runs, a follow-up run, "+
+					"and the first send's run may also have started); the API lists no sequence runs to tell which", lost.Why, res.RunID)
+			}
+			return reply
+		case activities.Running:
+			return sequenceRunningReply(req, reply, seq, *res.Running)
+		case activities.Rejected:
+			reply.Problem = res.Problem
+			return reply
+		case activities.NotSent:
+			if !retry.wait(ctx, res.Problem.RetryAfter.Std()) {
+				reply.Problem = res.Problem
+				if lost != nil {
+					reply.Problem.Message = fmt.Sprintf("a trigger of sequence %s may have started a run (%s) and sending it again to find out failed: %s",
+						seq, lost.Why, res.Problem.Message)
+				}
+				return reply
+			}
+			continue
+		}
+		if lost == nil {
+			lost = res.Window
+		}
+		resends++
+		if resends > maxQuickResends && !retry.wait(ctx, 0) {
+			reply.Problem = &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: fmt.Sprintf(
+				"a trigger of sequence %s sent at %s may have started a run (%s), and sending it again kept failing; the API lists no sequence runs, "+
+					"so whether one started is unknown: check the sequence in Hightouch", seq, lost.From.UTC().Format(time.RFC3339), res.Window.Why)}
+			return reply
+		}
+	}
+}
+
+// sequenceRunningReply answers a sequence request whose ifRunning found a
+// run in progress.
+func sequenceRunningReply(req triggerRequest, reply triggerReply, seq string, running activities.SequenceRunSnapshot) triggerReply {
+	reply.RunID, reply.SequenceRun = running.SequenceRunID, &running
+	switch req.IfRunning {
+	case activities.IfRunningSkip:
+		reply.Skipped = true
+		reply.Note = fmt.Sprintf("sequence %s had run %s in progress (%s); ifRunning is skip, so nothing was triggered", seq, running.SequenceRunID, running.Status)
+	case activities.IfRunningAttach:
+		reply.Attached = true
+		reply.Note = fmt.Sprintf("sequence %s had run %s in progress (%s); ifRunning is attach, so this workflow waits on it", seq, running.SequenceRunID, running.Status)
+	default:
+		reply.Problem = &activities.TriggerProblem{Type: errortypes.SyncAlreadyRunning,
+			Message: fmt.Sprintf("sequence %s already has run %s in progress (%s); ifRunning is fail, so nothing was triggered", seq, running.SequenceRunID, running.Status)}
+	}
+	return reply
+}
