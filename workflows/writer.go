@@ -76,9 +76,9 @@ const (
 // triggerRequest asks a writer for one run.
 type triggerRequest struct {
 	// ID is unique per request: the requester's workflow and run ids.
-	ID      string   `json:"id"`
-	ReplyTo replyTo  `json:"replyTo"`
-	Kind    string   `json:"kind"`
+	ID      string    `json:"id"`
+	ReplyTo replyTo   `json:"replyTo"`
+	Kind    string    `json:"kind"`
 	SyncID  client.ID `json:"syncId,omitempty"`
 	// SequenceID names the sequence of a sequence request.
 	SequenceID  string                 `json:"sequenceId,omitempty"`
@@ -135,9 +135,9 @@ type writerInput struct {
 
 // writerState is what a writer carries over when it continues as new.
 type writerState struct {
-	Pending  []triggerRequest      `json:"pending,omitempty"`
-	Answered []answeredRequest     `json:"answered,omitempty"`
-	Recent   []handedOut           `json:"recent,omitempty"`
+	Pending  []triggerRequest       `json:"pending,omitempty"`
+	Answered []answeredRequest      `json:"answered,omitempty"`
+	Recent   []handedOut            `json:"recent,omitempty"`
 	Offset   activities.ClockOffset `json:"offset"`
 }
 
