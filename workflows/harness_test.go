@@ -24,6 +24,7 @@ type harness struct {
 	env   *testsuite.TestWorkflowEnvironment
 	emu   *hightouchtest.Emulator
 	clock *simclock.Clock
+	acts  *activities.Activities
 }
 
 func newHarness(t testing.TB, opts ...hightouchtest.Option) *harness {
@@ -31,7 +32,7 @@ func newHarness(t testing.TB, opts ...hightouchtest.Option) *harness {
 	e := waitbench.NewEnv(opts...)
 	t.Cleanup(e.Close)
 	e.Env.SetTestTimeout(60 * time.Second)
-	return &harness{t: t, env: e.Env, emu: e.Emu, clock: e.Clock}
+	return &harness{t: t, env: e.Env, emu: e.Emu, clock: e.Clock, acts: e.Acts}
 }
 
 // quietLogger keeps the SDK's per-attempt debug lines out of test output.

@@ -181,7 +181,7 @@ func (f Faults) Validate() error {
 			return fmt.Errorf("%s must be between 0 and 1, got %v", name, rate)
 		}
 	}
-	if f.RetryAfter < 0 || f.Latency < 0 || f.RateLimitBurst < 0 || f.ListingLag < 0 || f.LateCreationMin < 0 || f.SlowLatency < 0 {
+	if f.RetryAfter < 0 || f.Latency < 0 || f.RateLimitBurst < 0 || f.FailTriggers < 0 || f.ListingLag < 0 || f.LateCreationMin < 0 || f.SlowLatency < 0 {
 		return errors.New("retryAfter, latency, rateLimitBurst, listingLag, lateCreationMin and slowLatency must not be negative")
 	}
 	if f.LateCreationMax < f.LateCreationMin {

@@ -39,6 +39,9 @@ type Faults struct {
 	// API's types allow; ErrorIn200 says which body (errorin200.go).
 	ErrorIn200Rate float64
 	ErrorIn200     ErrorIn200Body
+	// FailTriggers: the next N triggers (of syncs or sequences) answer 500
+	// without creating anything.
+	FailTriggers int
 }
 
 // SetFaults replaces the fault configuration.
@@ -83,6 +86,17 @@ func (e *Emulator) injectedRateLimit() response {
 		resp.header = http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds(e.faults.RetryAfter))}}
 	}
 	return resp
+}
+
+// failTrigger uses up one of Faults.FailTriggers: the trigger answers 500
+// before doing anything.
+func (e *Emulator) failTrigger() bool {
+	if e.faults.FailTriggers <= 0 {
+		return false
+	}
+	e.faults.FailTriggers--
+	e.stats.InjectedErrors++
+	return true
 }
 
 // gatewayTimeout is drawn for a sync trigger before it is handled: when it
@@ -146,6 +160,7 @@ type faultsJSON struct {
 
 	ErrorIn200Rate float64        `json:"errorIn200Rate"`
 	ErrorIn200     ErrorIn200Body `json:"errorIn200,omitempty"`
+	FailTriggers   int            `json:"failTriggers"`
 }
 
 func (f Faults) MarshalJSON() ([]byte, error) {
@@ -156,7 +171,7 @@ func (f Faults) MarshalJSON() ([]byte, error) {
 		ClockOffset: jsonDuration(f.ClockOffset), ListingLag: jsonDuration(f.ListingLag),
 		GatewayTimeoutRate: f.GatewayTimeoutRate, LateCreationMin: jsonDuration(f.LateCreationMin), LateCreationMax: jsonDuration(f.LateCreationMax),
 		SlowRate: f.SlowRate, SlowLatency: jsonDuration(f.SlowLatency),
-		ErrorIn200Rate: f.ErrorIn200Rate, ErrorIn200: f.ErrorIn200,
+		ErrorIn200Rate: f.ErrorIn200Rate, ErrorIn200: f.ErrorIn200, FailTriggers: f.FailTriggers,
 	})
 }
 
@@ -172,7 +187,7 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 		ClockOffset: time.Duration(j.ClockOffset), ListingLag: time.Duration(j.ListingLag),
 		GatewayTimeoutRate: j.GatewayTimeoutRate, LateCreationMin: time.Duration(j.LateCreationMin), LateCreationMax: time.Duration(j.LateCreationMax),
 		SlowRate: j.SlowRate, SlowLatency: time.Duration(j.SlowLatency),
-		ErrorIn200Rate: j.ErrorIn200Rate, ErrorIn200: j.ErrorIn200,
+		ErrorIn200Rate: j.ErrorIn200Rate, ErrorIn200: j.ErrorIn200, FailTriggers: j.FailTriggers,
 	}
 	return nil
 }

@@ -238,3 +238,14 @@ func TestSlowResponses(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
 }
+
+func TestFailTriggersCreatesNothing(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("s", hightouchtest.Scenario{})
+	h.emu.SetFaults(hightouchtest.Faults{FailTriggers: 1})
+	status, _, _ := h.send(http.MethodPost, "/syncs/"+itoa(syncID)+"/trigger", nil)
+	require.Equal(t, http.StatusInternalServerError, status)
+	require.Empty(t, h.emu.Runs(syncID))
+	h.trigger(syncID)
+	require.Len(t, h.emu.Runs(syncID), 1, "only the next trigger fails")
+}

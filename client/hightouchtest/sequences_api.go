@@ -27,6 +27,9 @@ func (e *Emulator) triggerSequenceRun(rq *request) response {
 	if sq == nil {
 		return notFound(fmt.Sprintf("sync sequence %q not found", rq.params["syncSequenceId"]))
 	}
+	if e.failTrigger() {
+		return internalServerError()
+	}
 	sr, created := e.triggerSequence(sq, rq.now)
 	e.stats.SequenceTriggers++
 	if created && e.triggerThen500() {

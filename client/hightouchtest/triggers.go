@@ -104,6 +104,9 @@ func (e *Emulator) triggerRunCustom(rq *request) response {
 // possibly with one of the ambiguous faults: trigger-then-500, or a 504
 // from a gateway while the backend creates the run later.
 func (e *Emulator) triggered(s *syncRecord, opts triggerOptions, now time.Time) response {
+	if e.failTrigger() {
+		return internalServerError()
+	}
 	e.stats.Triggers++
 	e.syncCounter(s.id).triggers++
 	if delay, hit := e.gatewayTimeout(); hit {

@@ -35,6 +35,8 @@ type Env struct {
 	Env   *testsuite.TestWorkflowEnvironment
 	Emu   *hightouchtest.Emulator
 	Clock *simclock.Clock
+	// Acts are the activities registered, on the emulator.
+	Acts  *activities.Activities
 	close func()
 }
 
@@ -52,14 +54,15 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	emu := hightouchtest.New(append([]hightouchtest.Option{hightouchtest.WithClock(clock.Now), hightouchtest.WithRandSeed(1)}, opts...)...)
 	srv := httptest.NewServer(emu)
 	c := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1"))
-	env.RegisterActivity(&activities.Activities{Client: c, Clock: clock})
+	acts := &activities.Activities{Client: c, Clock: clock}
+	env.RegisterActivity(acts)
 	workflows.Register(env)
 	// The test environment delivers signals between the workflows it runs
 	// (a requester and its trigger writer); a signal to any other workflow
 	// finds none, as on a server where the writer is not running yet.
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).
 		Return(&temporal.UnknownExternalWorkflowExecutionError{})
-	return &Env{Env: env, Emu: emu, Clock: clock, close: srv.Close}
+	return &Env{Env: env, Emu: emu, Clock: clock, Acts: acts, close: srv.Close}
 }
 
 // Close stops the emulator's server.
