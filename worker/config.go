@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
@@ -34,6 +35,8 @@ type config struct {
 	maxActivities int
 	queueRate     float64
 	checkKey      bool
+	listingLag    time.Duration
+	lateCreation  time.Duration
 }
 
 // errUsage marks configuration errors (exit code 2).
@@ -74,6 +77,10 @@ Flags (each defaults to the environment variable named):
 	fs.StringVar(&c.logFormat, "log-format", env("HIGHTOUCH_LOG_FORMAT", "json"), "json or console (HIGHTOUCH_LOG_FORMAT)")
 	maxAct := fs.String("max-concurrent-activities", env("HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES", "0"), "activity slots, 0 for the SDK default (HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES)")
 	queueRate := fs.String("task-queue-activities-per-second", env("HIGHTOUCH_TASK_QUEUE_ACTIVITIES_PER_SECOND", "0"), "server-side limit on activities per second for the whole task queue, shared by all replicas; 0 for none")
+	lag := fs.String("listing-lag", env("HIGHTOUCH_LISTING_LAG", activities.DefaultListingLag.String()),
+		"how long a new run may take to appear in the sync's runs list; a trigger whose answer was lost looks for its run this long before sending again (HIGHTOUCH_LISTING_LAG)")
+	late := fs.String("late-creation", env("HIGHTOUCH_LATE_CREATION", activities.DefaultLateCreation.String()),
+		"how long after a trigger's failed answer (a gateway's 504, a timeout) Hightouch may still create its run (HIGHTOUCH_LATE_CREATION)")
 	checkKey := fs.String("check-api-key", env("HIGHTOUCH_CHECK_API_KEY", "true"), "check the Hightouch key at start and refuse to run with a rejected one (HIGHTOUCH_CHECK_API_KEY)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +112,12 @@ Flags (each defaults to the environment variable named):
 	}
 	if c.queueRate, err = strconv.ParseFloat(*queueRate, 64); err != nil || !(c.queueRate >= 0) || math.IsInf(c.queueRate, 0) {
 		bad("--task-queue-activities-per-second: expected a number, got %q", *queueRate)
+	}
+	if c.listingLag, err = time.ParseDuration(*lag); err != nil || c.listingLag <= 0 {
+		bad("--listing-lag / HIGHTOUCH_LISTING_LAG: expected a positive duration such as 10m, got %q", *lag)
+	}
+	if c.lateCreation, err = time.ParseDuration(*late); err != nil || c.lateCreation < 0 {
+		bad("--late-creation / HIGHTOUCH_LATE_CREATION: expected a duration such as 2m, got %q", *late)
 	}
 	if c.checkKey, err = strconv.ParseBool(*checkKey); err != nil {
 		bad("--check-api-key / HIGHTOUCH_CHECK_API_KEY: expected true or false, got %q", *checkKey)

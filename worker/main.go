@@ -90,7 +90,9 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		client.WithSecurity(cfg.apiKey),
 		client.WithServerURL(cfg.baseURL),
 		client.WithClient(ratelimit.New(&http.Client{Timeout: time.Minute}, cfg.rateLimit, cfg.rateBurst, reg)),
-		client.WithUserAgent("hightouch-worker"),
+		// The pid tells replicas apart in Hightouch's (and the emulator's)
+		// request logs.
+		client.WithUserAgent(fmt.Sprintf("hightouch-worker/%s (pid %d)", client.Version, os.Getpid())),
 	)
 	if cfg.checkKey {
 		if err := checkKey(ctx, ht, zl); err != nil {
@@ -109,7 +111,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		OnFatalError:                 func(err error) { fatal <- err },
 	})
 	workflows.Register(w)
-	w.RegisterActivity(&activities.Activities{Client: ht, RequestsPerSecond: cfg.rateLimit})
+	w.RegisterActivity(&activities.Activities{Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation})
 
 	health := newHealth(tc)
 	var httpSrv *http.Server

@@ -128,5 +128,8 @@ func replyFailure(p activities.TriggerProblem, details any) error {
 	if typ == "" {
 		typ = errortypes.HightouchServerError
 	}
+	if details == nil {
+		return temporal.NewNonRetryableApplicationError(p.Message, typ, nil)
+	}
 	return temporal.NewNonRetryableApplicationError(p.Message, typ, nil, details)
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -220,6 +221,7 @@ func (w *writer) target() string {
 func (w *writer) receive(ctx workflow.Context, c workflow.ReceiveChannel) {
 	var req triggerRequest
 	c.Receive(ctx, &req)
+	workflow.GetLogger(ctx).Debug("Trigger request received", "requestId", req.ID, "pending", len(w.st.Pending))
 	if a := w.answeredTo(req.ID); a != nil {
 		w.answer(ctx, req.ReplyTo, a.Reply)
 		return
@@ -280,6 +282,7 @@ func (w *writer) answer(ctx workflow.Context, to replyTo, reply triggerReply) {
 			w.st.Answered = w.st.Answered[len(w.st.Answered)-writerAnswered:]
 		}
 	}
+	workflow.GetLogger(ctx).Debug("Trigger request answered", "requestId", reply.RequestID, "runId", reply.RunID, "adopted", reply.Adopted)
 	err := workflow.SignalExternalWorkflow(ctx, to.WorkflowID, to.RunID, signalTriggerReply, reply).Get(ctx, nil)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("Could not answer a trigger request; its requester is gone",
@@ -335,6 +338,9 @@ func findOptions(ctx workflow.Context, summary string) workflow.Context {
 		Summary:                summary,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			// Bounded by ScheduleToClose, not by a count (the test
+			// environment caps unlimited attempts at ten).
+			MaximumAttempts:        math.MaxInt32,
 			NonRetryableErrorTypes: errortypes.NonRetryable,
 		},
 	})

@@ -99,10 +99,12 @@ func fleet(ctx workflow.Context, in fleetInput) ([]outcome, error) {
 		switch {
 		case err == nil:
 		case errors.As(err, &appErr):
-			o.ErrType, o.Err = appErr.Type(), appErr.Error()
+			var d outcome
 			if appErr.HasDetails() {
-				_ = appErr.Details(o)
+				_ = appErr.Details(&d)
 			}
+			o.RunID, o.SequenceRunID, o.TriggerNotes, o.Status = d.RunID, d.SequenceRunID, d.TriggerNotes, d.Status
+			o.ErrType, o.Err = appErr.Type(), appErr.Error()
 		case errors.As(err, &canceled):
 			o.ErrType, o.Err = "Cancelled", canceled.Error()
 			// The test environment hands details over as they were made.

@@ -17,6 +17,8 @@ import (
 type AdminStats struct {
 	Stats
 	Syncs map[string]SyncStats `json:"syncs"` // keyed by sync id
+	// InFlight are the API requests being answered right now.
+	InFlight []InFlightRequest `json:"inFlight"`
 }
 
 // SyncStats are the per-sync counters of AdminStats.
@@ -152,9 +154,10 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 
 // AdminStats returns Stats plus per-sync counters.
 func (e *Emulator) AdminStats() AdminStats {
+	inFlight := e.InFlight()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := AdminStats{Stats: e.stats.clone(), Syncs: map[string]SyncStats{}}
+	out := AdminStats{Stats: e.stats.clone(), Syncs: map[string]SyncStats{}, InFlight: inFlight}
 	for id := range e.syncs {
 		out.Syncs[strconv.FormatInt(id, 10)] = SyncStats{}
 	}

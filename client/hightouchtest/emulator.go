@@ -52,6 +52,9 @@ type Emulator struct {
 	// lateRuns are runs of triggers answered 504, created when their time
 	// comes (Faults.GatewayTimeoutRate).
 	lateRuns []lateRun
+	// requestsOut are the API requests being answered (InFlight).
+	requestsOut  map[int64]InFlightRequest
+	nextInFlight int64
 
 	fixture fixtureIDs // shared source/model/destination behind NewSync
 

@@ -249,3 +249,20 @@ func TestFailTriggersCreatesNothing(t *testing.T) {
 	h.trigger(syncID)
 	require.Len(t, h.emu.Runs(syncID), 1, "only the next trigger fails")
 }
+
+func TestInFlightRequestsAreListed(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("s", hightouchtest.Scenario{})
+	h.emu.SetFaults(hightouchtest.Faults{Latency: 300 * time.Millisecond})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.send(http.MethodPost, "/syncs/"+itoa(syncID)+"/trigger", nil)
+	}()
+	require.Eventually(t, func() bool { return len(h.emu.InFlight()) == 1 }, time.Second, 5*time.Millisecond)
+	out := h.emu.AdminStats().InFlight
+	require.Len(t, out, 1)
+	require.Equal(t, "TriggerRun", out[0].Operation)
+	<-done
+	require.Empty(t, h.emu.InFlight())
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	rq := &request{params: params, query: req.URL.Query(), header: req.Header, body: body}
 	if rt != nil {
 		rq.op = rt.op
+		defer e.inFlight(rt.op, req.UserAgent())()
 	}
 
 	resp, answered, latency := e.admit(req, rt, rq, allowed)
@@ -52,6 +54,43 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	e.stampDate(&resp)
 	resp.write(w)
+}
+
+// InFlightRequest is an API request being answered.
+type InFlightRequest struct {
+	Operation string    `json:"operation"`
+	UserAgent string    `json:"userAgent"`
+	Since     time.Time `json:"since"` // the emulator's clock
+}
+
+// inFlight records a request until the returned func is called, so that a
+// test can act while a given call is out (kill the worker sending it).
+func (e *Emulator) inFlight(op, userAgent string) func() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextInFlight++
+	id := e.nextInFlight
+	if e.requestsOut == nil {
+		e.requestsOut = map[int64]InFlightRequest{}
+	}
+	e.requestsOut[id] = InFlightRequest{Operation: op, UserAgent: userAgent, Since: e.clock()}
+	return func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		delete(e.requestsOut, id)
+	}
+}
+
+// InFlight lists the API requests being answered, oldest first.
+func (e *Emulator) InFlight() []InFlightRequest {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]InFlightRequest, 0, len(e.requestsOut))
+	for _, r := range e.requestsOut {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b InFlightRequest) int { return a.Since.Compare(b.Since) })
+	return out
 }
 
 // stampDate sets the Date header from Hightouch's clock (net/http would use

@@ -8,6 +8,7 @@
 package waitbench
 
 import (
+	"os"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,9 @@ var Quiet = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, ni
 func NewEnv(opts ...hightouchtest.Option) *Env {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(Quiet)
+	if os.Getenv("HT_DEBUG") != "" {
+		suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(2 * time.Minute)
 	clock := simclock.New(env.Now)

@@ -1,6 +1,7 @@
-// Command chaos runs HightouchSync and HightouchSyncSequence workflows
-// through API faults, worker SIGKILLs and a Temporal restart, and reports
-// whether every workflow reached its scenario's outcome with no run lost and
+// Command chaos runs many HightouchSync and HightouchSyncSequence workflows
+// at once, several on each sync, on several worker replicas, through API
+// faults, SIGKILLs and a Temporal restart, and reports whether every
+// workflow reached its scenario's outcome with its own run, no run lost and
 // no sync triggered twice. It exits 1 when a check fails.
 //
 //	go run ./internal/cmd/chaos          # the long form, about ten minutes
@@ -21,7 +22,8 @@ import (
 
 func main() {
 	short := flag.Bool("short", false, "run the short CI form")
-	syncs := flag.Int("syncs", 0, "sync workflows (0 keeps the form's number)")
+	replicas := flag.Int("replicas", 0, "worker replicas (0 keeps the form's number)")
+	perSync := flag.Int("per-sync", 0, "workflows at once on each sync (0 keeps the form's number)")
 	sequences := flag.Int("sequences", 0, "sequence workflows (0 keeps the form's number)")
 	verbose := flag.Bool("v", false, "print chaos events as they happen")
 	flag.Parse()
@@ -29,8 +31,11 @@ func main() {
 	if *short {
 		cfg = chaos.Short()
 	}
-	if *syncs > 0 {
-		cfg.Syncs = *syncs
+	if *replicas > 0 {
+		cfg.Replicas = *replicas
+	}
+	if *perSync > 0 {
+		cfg.WorkflowsPerSync = *perSync
 	}
 	if *sequences > 0 {
 		cfg.Sequences = *sequences

@@ -167,8 +167,10 @@ func chaosSection(ctx context.Context, t *table, root string, short bool, log io
 		cfg, form = chaos.Short(), "short"
 	}
 	cfg.Log = log
-	t.section(fmt.Sprintf("Chaos run (%s form: %d syncs, %d sequences, %d worker SIGKILLs, Temporal restart, 10%% 500s, 429 bursts, trigger-then-500)",
-		form, cfg.Syncs, cfg.Sequences, cfg.WorkerKills))
+	t.section(fmt.Sprintf("Chaos run (%s form: %d replicas; %d workflows at once on each of %d syncs, by id and slug, some fullResync; %d sequences; "+
+		"500s before and after acting, 504s with late creation, listing lag, Hightouch's clock %s off, slow answers, 429 bursts, "+
+		"a replica killed mid-trigger, %d SIGKILLs, a Temporal restart)",
+		form, cfg.Replicas, cfg.WorkflowsPerSync, cfg.Syncs, cfg.Sequences, cfg.ClockOffset, cfg.WorkerKills))
 	rep, err := chaos.Run(ctx, root, cfg)
 	if err != nil {
 		t.row("chaos run", err.Error(), "", is(false))
@@ -176,8 +178,14 @@ func chaosSection(ctx context.Context, t *table, root string, short bool, log io
 	}
 	t.row("workflows reaching their scenario's outcome", fmt.Sprintf("%d / %d", rep.Workflows-len(rep.Mismatches), rep.Workflows), "all", is(len(rep.Mismatches) == 0))
 	t.row("sync runs created at Hightouch", fmt.Sprint(rep.RunsCreated), fmt.Sprintf("= %d (one per sync workflow or member)", rep.RunsExpected), is(rep.RunsCreated == rep.RunsExpected))
-	t.row("double triggers / lost runs", fmt.Sprintf("%d / %d", len(rep.DoubleTriggers), len(rep.LostRuns)), "0 / 0", is(len(rep.DoubleTriggers)+len(rep.LostRuns) == 0))
-	t.row("faults survived", fmt.Sprintf("%d SIGKILLs, %d Temporal restart, %d 500s, %d 429s", rep.WorkerKills, rep.TemporalRestarts, rep.InjectedErrors, rep.InjectedRateLimit), "", nil)
+	t.row("double triggers / lost or foreign runs", fmt.Sprintf("%d / %d", len(rep.DoubleTriggers), len(rep.LostRuns)), "0 / 0", is(len(rep.DoubleTriggers)+len(rep.LostRuns) == 0))
+	t.row("runs reported by two workflows / created before theirs / with another's options",
+		fmt.Sprintf("%d / %d / %d", len(rep.SharedRuns), len(rep.EarlyRuns), len(rep.ForeignOptions)), "0 / 0 / 0",
+		is(len(rep.SharedRuns)+len(rep.EarlyRuns)+len(rep.ForeignOptions) == 0))
+	t.row("runs found after a lost answer", fmt.Sprint(rep.Adopted), "reported as adopted", nil)
+	t.row("faults survived", fmt.Sprintf("%d SIGKILLs (%d mid-trigger), %d Temporal restart, %d 500s, %d 504s, %d 429s, clock %s off",
+		rep.WorkerKills, rep.KillsMidSend, rep.TemporalRestarts, rep.Faults.InjectedErrors, rep.Faults.InjectedGatewayTimeouts,
+		rep.Faults.InjectedRateLimits, rep.ClockOffset), "", nil)
 	t.row("wall time", rep.Duration.Round(time.Second).String(), "", nil)
 }
 
