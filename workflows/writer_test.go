@@ -332,7 +332,9 @@ func TestSequenceIfRunning(t *testing.T) {
 	h := newHarness(t)
 	long := h.emu.NewSync("long", hightouchtest.Scenario{Phases: phases(time.Second, time.Second, 10*time.Minute, 0)})
 	seq := h.emu.NewSequence("", long)
-	in := func(mode string) workflows.SequenceInput { return workflows.SequenceInput{SequenceID: seq, IfRunning: mode} }
+	in := func(mode string) workflows.SequenceInput {
+		return workflows.SequenceInput{SequenceID: seq, IfRunning: mode}
+	}
 	outs := h.runFleet(fleetInput{Sequences: []workflows.SequenceInput{in(""), in("queue"), in("skip"), in("fail")}, StartEvery: 30 * time.Second})
 	first := outs[0].SequenceRunID
 	require.Empty(t, outs[0].ErrType, outs[0].Err)
@@ -343,7 +345,6 @@ func TestSequenceIfRunning(t *testing.T) {
 	require.Equal(t, errortypes.SyncAlreadyRunning, outs[3].ErrType)
 	require.Equal(t, 1, h.emu.Stats().SequenceRunsCreated)
 }
-
 
 // A send whose worker died mid-request (its activity timed out on its
 // heartbeat, after Hightouch created the run): the writer looks for the run

@@ -8,12 +8,12 @@
 package waitbench
 
 import (
-	"os"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"time"
 
 	"github.com/stretchr/testify/mock"
