@@ -259,7 +259,8 @@ func TestHistoryStaysSmall(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, run.Get(ctx, nil))
 
-	var events, activities, timers int
+	var events int
+	var shape waitbench.HistoryShape
 	var maxAttempt int32
 	iter := e.tc.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
@@ -268,16 +269,26 @@ func TestHistoryStaysSmall(t *testing.T) {
 		events++
 		switch ev.GetEventType() {
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			activities++
+			shape.Activities++
 		case enums.EVENT_TYPE_TIMER_STARTED:
-			timers++
+			shape.Timers++
+		case enums.EVENT_TYPE_TIMER_FIRED:
+			shape.TimersFired++
+		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+			shape.Signals++
+		case enums.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+			shape.SignalsSent++
+		case enums.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+			shape.Children++
+		case enums.EVENT_TYPE_MARKER_RECORDED:
+			shape.Markers++
 		case enums.EVENT_TYPE_ACTIVITY_TASK_STARTED:
 			maxAttempt = max(maxAttempt, ev.GetActivityTaskStartedEventAttributes().GetAttempt())
 		}
 	}
 	require.Greater(t, maxAttempt, int32(1), "the wait went on through server-side retries")
 	require.LessOrEqual(t, events, 60)
-	require.Equal(t, waitbench.HistoryEvents(activities, timers), events, "the benchmark's event model matches a real history")
+	require.Equal(t, waitbench.HistoryEvents(shape), events, "the benchmark's event model matches a real history: %+v", shape)
 }
 
 func clientID(id int64) client.ID { return client.ID(id) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -47,7 +48,12 @@ const (
 )
 
 // WriterID is the workflow id of the writer of one sync or sequence.
-func WriterID(kind, id string) string { return "hightouch-trigger-writer:" + kind + ":" + id }
+func WriterID(kind, id string) string { return writerIDPrefix + kind + ":" + id }
+
+// IsWriterID reports whether a workflow id is a trigger writer's.
+func IsWriterID(workflowID string) bool { return strings.HasPrefix(workflowID, writerIDPrefix) }
+
+const writerIDPrefix = "hightouch-trigger-writer:"
 
 // Writer limits.
 const (
