@@ -260,6 +260,7 @@ func TestHistoryStaysSmall(t *testing.T) {
 	require.NoError(t, run.Get(ctx, nil))
 
 	var events int
+	var types []string
 	var shape waitbench.HistoryShape
 	var maxAttempt int32
 	iter := e.tc.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -267,6 +268,7 @@ func TestHistoryStaysSmall(t *testing.T) {
 		ev, err := iter.Next()
 		require.NoError(t, err)
 		events++
+		types = append(types, strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_"))
 		switch ev.GetEventType() {
 		case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			shape.Activities++
@@ -288,7 +290,7 @@ func TestHistoryStaysSmall(t *testing.T) {
 	}
 	require.Greater(t, maxAttempt, int32(1), "the wait went on through server-side retries")
 	require.LessOrEqual(t, events, 60)
-	require.Equal(t, waitbench.HistoryEvents(shape), events, "the benchmark's event model matches a real history: %+v", shape)
+	require.Equal(t, waitbench.HistoryEvents(shape), events, "the benchmark's event model matches a real history: %+v\n%s", shape, strings.Join(types, "\n"))
 }
 
 func clientID(id int64) client.ID { return client.ID(id) }

@@ -97,7 +97,7 @@ type HistoryShape struct {
 	Signals     int // signals received
 	SignalsSent int // signals sent to other workflows (delivered or failed)
 	Children    int // child workflows started
-	Markers     int // version markers
+	Markers     int // version markers (each also upserts TemporalChangeVersion)
 }
 
 // HistoryEvents is the number of events a Temporal server writes for a
@@ -107,10 +107,12 @@ type HistoryShape struct {
 // child started being confirmed); per activity scheduled, started and closed
 // (3), per timer started and fired or cancelled (2), per signal received
 // (1), per signal sent or child started initiated and confirmed (2), per
-// marker (1). The end-to-end tests check this model against real histories.
+// version marker 2 (the marker and the TemporalChangeVersion search
+// attribute it sets). The end-to-end tests check this model against real
+// histories.
 func HistoryEvents(s HistoryShape) int {
 	tasks := 1 + s.Activities + s.TimersFired + s.Signals + s.SignalsSent + s.Children
-	return 2 + 3*tasks + 3*s.Activities + 2*s.Timers + s.Signals + 2*s.SignalsSent + 2*s.Children + s.Markers
+	return 2 + 3*tasks + 3*s.Activities + 2*s.Timers + s.Signals + 2*s.SignalsSent + 2*s.Children + 2*s.Markers
 }
 
 // Measure runs one simulated run of the given length with the design.
