@@ -10,8 +10,6 @@ package waitbench
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"time"
@@ -19,7 +17,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -27,6 +24,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -42,7 +40,7 @@ type Env struct {
 }
 
 // Quiet keeps the SDK's per-attempt debug lines out of the output.
-var Quiet = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+var Quiet = logging.Discard()
 
 // NewEnv builds the environment with both workflows and every activity
 // registered. Close it when done.
