@@ -30,7 +30,13 @@ const (
 	SyncWorkflow = "HightouchSync"
 	// SequenceWorkflow triggers a sync sequence and waits for its run.
 	SequenceWorkflow = "HightouchSyncSequence"
-	// ProgressQuery returns the latest progress of either workflow.
+	// ProgressQuery returns the latest progress of either workflow: a
+	// SyncProgress or a SequenceProgress. It changes when the run changes
+	// phase. In between, the pending activity that waits on the run holds
+	// newer snapshots of it, in its heartbeat details and in the details of
+	// its last StillRunning failure: a SyncResult for HightouchSync, a
+	// SequenceResult without sequenceId for HightouchSyncSequence. Live
+	// displays (the starter, `temporal workflow describe`) read both.
 	ProgressQuery = "progress"
 )
 
