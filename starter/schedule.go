@@ -18,26 +18,26 @@ import (
 
 // temporalScheduleCommands are what the temporal CLI offers for schedules
 // once they exist; the starter only creates them, with the right input.
-var temporalScheduleCommands = map[string]string{
-	"list":     "temporal schedule list",
-	"describe": "temporal schedule describe --schedule-id ID",
-	"trigger":  "temporal schedule trigger --schedule-id ID",
-	"pause":    "temporal schedule toggle --schedule-id ID --pause --reason TEXT",
-	"unpause":  "temporal schedule toggle --schedule-id ID --unpause --reason TEXT",
-	"delete":   "temporal schedule delete --schedule-id ID",
+var temporalScheduleCommands = []struct{ name, instead string }{
+	{"list", "temporal schedule list"},
+	{"describe", "temporal schedule describe --schedule-id ID"},
+	{"trigger", "temporal schedule trigger --schedule-id ID"},
+	{"pause", "temporal schedule toggle --schedule-id ID --pause --reason TEXT"},
+	{"unpause", "temporal schedule toggle --schedule-id ID --unpause --reason TEXT"},
+	{"delete", "temporal schedule delete --schedule-id ID"},
 }
 
 func (a *app) scheduleCommand() *cobra.Command {
+	long := `Creates Temporal Schedules that start HightouchSync or HightouchSyncSequence
+with the right input. The temporal CLI manages them from there:`
+	for _, t := range temporalScheduleCommands {
+		long += "\n  " + t.instead
+	}
 	c := &cobra.Command{
 		Use:   "schedule <subcommand>",
 		Short: "create a schedule that starts a sync or a sequence (the temporal CLI manages it)",
-		Long: `Creates Temporal Schedules that start HightouchSync or HightouchSyncSequence
-with the right input. The temporal CLI manages them from there:
-  ` + strings.Join([]string{
-			temporalScheduleCommands["list"], temporalScheduleCommands["describe"], temporalScheduleCommands["trigger"],
-			temporalScheduleCommands["pause"], temporalScheduleCommands["unpause"], temporalScheduleCommands["delete"],
-		}, "\n  "),
-		Args: cobra.ArbitraryArgs,
+		Long:  long,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
@@ -55,13 +55,13 @@ with the right input. The temporal CLI manages them from there:
 	}
 	c.Flags().BoolP("help", "h", false, "show this help")
 	c.AddCommand(a.scheduleCreateCommand())
-	for name, instead := range temporalScheduleCommands {
+	for _, t := range temporalScheduleCommands {
 		c.AddCommand(&cobra.Command{
-			Use:                name,
+			Use:                t.name,
 			Hidden:             true,
 			DisableFlagParsing: true,
 			RunE: func(*cobra.Command, []string) error {
-				return usageErrorf("starter schedule %s: the starter no longer does this; the temporal CLI does, with the same TEMPORAL_* settings: %s", name, instead)
+				return usageErrorf("starter schedule %s: the starter no longer does this; the temporal CLI does, with the same TEMPORAL_* settings: %s", t.name, t.instead)
 			},
 		})
 	}
