@@ -127,7 +127,7 @@ func mergeSync(p *workflows.SyncProgress, s workflows.SyncResult) *workflows.Syn
 		return p
 	}
 	merged := *p
-	merged.SyncRunSnapshot = s
+	merged.SyncRunSnapshot = s.SyncRunSnapshot
 	merged.Phase = string(s.Status)
 	if !s.Listed() {
 		merged.Phase = "not listed"
