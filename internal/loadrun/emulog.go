@@ -13,8 +13,8 @@ import (
 )
 
 // requestLog is what the emulator's request log (-v: one JSON line per
-// request with its time, method, URI, status and duration) says about a
-// window.
+// request with when it was received, method, URI, status and duration) says
+// about a window.
 type requestLog struct {
 	total    int
 	triggers int
@@ -43,14 +43,14 @@ func parseRequestLog(r io.Reader, from, to time.Time) (requestLog, error) {
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
 		var line struct {
-			TS     string `json:"ts"`
-			Method string `json:"method"`
-			URI    string `json:"uri"`
+			Received string `json:"received"`
+			Method   string `json:"method"`
+			URI      string `json:"uri"`
 		}
 		if json.Unmarshal(sc.Bytes(), &line) != nil || line.URI == "" {
 			continue // the first line, which says where the emulator listens
 		}
-		at, err := time.Parse(logging.TimeLayout, line.TS)
+		at, err := time.Parse(logging.TimeLayout, line.Received)
 		if err != nil || at.Before(from) || at.After(to) {
 			continue
 		}
