@@ -48,7 +48,8 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(Quiet)
 	if os.Getenv("HT_DEBUG") != "" {
-		suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		zl, _ := logging.New(os.Stderr, "debug", "console") // a valid level and format
+		suite.SetLogger(logging.Temporal(zl))
 	}
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(2 * time.Minute)
