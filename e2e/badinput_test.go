@@ -97,6 +97,7 @@ func TestBadStarterFlags(t *testing.T) {
 		{[]string{"schedule", "create", "--schedule-id", "s", "--sync-id", "1"}, "--cron"},
 		{[]string{"schedule", "create", "--schedule-id", "s", "--every", "1h", "--sync-id", "1", "--overlap", "sometimes"}, "--overlap"},
 		{[]string{"launch"}, "launch"},
+		{[]string{"schedule", "list"}, "temporal schedule list"},
 	}
 	for _, c := range cases {
 		res := e.run(t, time.Minute, e.bins["starter"], nil, c.args...)

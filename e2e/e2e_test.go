@@ -132,7 +132,8 @@ func TestScheduleFires(t *testing.T) {
 	sid := fmt.Sprintf("e2e-schedule-%d", id)
 	res := e.run(t, time.Minute, e.bins["starter"], nil, "schedule", "create", "--schedule-id", sid, "--every", "10s", "--sync-id", fmt.Sprint(id))
 	require.Equal(t, 0, res.code, "stdout: %s\nstderr: %s", res.stdout, res.stderr)
-	defer e.run(t, time.Minute, e.bins["starter"], nil, "schedule", "delete", "--schedule-id", sid)
+	// The temporal CLI manages the schedule from there, as the README says.
+	defer e.run(t, time.Minute, e.temporalCLI, nil, "schedule", "delete", "--address", e.temporalAddr, "--schedule-id", sid)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -151,7 +152,7 @@ func TestScheduleFires(t *testing.T) {
 	require.Equal(t, client.RunSuccess, out.Status)
 	require.GreaterOrEqual(t, triggers(t, e, id), 1)
 
-	pause := e.run(t, time.Minute, e.bins["starter"], nil, "schedule", "pause", "--schedule-id", sid)
+	pause := e.run(t, time.Minute, e.temporalCLI, nil, "schedule", "toggle", "--address", e.temporalAddr, "--schedule-id", sid, "--pause", "--reason", "e2e")
 	require.Equal(t, 0, pause.code, pause.stderr)
 	d, err := h.Describe(ctx)
 	require.NoError(t, err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +13,10 @@ import (
 	"time"
 
 	temporalclient "go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
 )
 
@@ -121,7 +120,7 @@ func start() (*env, error) {
 	if _, err := e.startWorker(ctx, "hightouch", e.workerLog); err != nil {
 		return nil, err
 	}
-	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := logging.Discard()
 	if e.tc, err = temporalclient.DialContext(ctx, temporalclient.Options{HostPort: e.temporalAddr, Logger: quiet}); err != nil {
 		return nil, err
 	}

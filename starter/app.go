@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -80,7 +79,7 @@ var errInterrupted = &exitError{code: exitInterrupted}
 
 // exit turns a command's error into the exit code, writing its one line.
 func (a *app) exit(err error) int {
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	if err == nil {
 		return exitOK
 	}
 	var e *exitError

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/stretchr/testify/require"
@@ -46,7 +47,7 @@ func TestUsageErrors(t *testing.T) {
 		{"sequence bad timeout", []string{"sequence", "--sequence-id", "s1", "--timeout", "0s"}, "--timeout: expected a positive duration"},
 		{"sequence sync flag", []string{"sequence", "--sequence-id", "s1", "--sync-id", "1"}, "flag provided but not defined: --sync-id"},
 		{"status without id", []string{"status"}, "give --workflow-id"},
-		{"schedule without sub", []string{"schedule", "frobnicate"}, `unknown subcommand "frobnicate"; expected one of create, list, describe, trigger, pause, unpause, delete`},
+		{"schedule without sub", []string{"schedule", "frobnicate"}, `unknown subcommand "frobnicate"; expected create`},
 		{"schedule create no id", []string{"schedule", "create", "--cron", "0 * * * *", "--sync-id", "1"}, "starter schedule create: give --schedule-id"},
 		{"schedule create no spec", []string{"schedule", "create", "--schedule-id", "s", "--sync-id", "1"}, `give when to start: --cron "0 * * * *" or --every 1h`},
 		{"schedule create both specs", []string{"schedule", "create", "--schedule-id", "s", "--cron", "0 * * * *", "--every", "1h", "--sync-id", "1"}, "give --cron or --every, not both"},
@@ -58,13 +59,9 @@ func TestUsageErrors(t *testing.T) {
 		{"schedule create both targets", []string{"schedule", "create", "--schedule-id", "s", "--every", "1h", "--sync-id", "1", "--sequence-id", "q"}, "--sync-id is for syncs; give --sequence-id or the sync flags, not both"},
 		{"schedule create sync ids", []string{"schedule", "create", "--schedule-id", "s", "--every", "1h", "--sync-id", "1", "--sync-slug", "x"}, "give --sync-id or --sync-slug, not both"},
 		{"schedule create bad timeout", []string{"schedule", "create", "--schedule-id", "s", "--every", "1h", "--sync-id", "1", "--timeout", "0.5s"}, "--timeout: expected a duration from 1s to 365d"},
-		{"schedule trigger bad overlap", []string{"schedule", "trigger", "--schedule-id", "s", "--overlap", "x"}, "expected one of skip, buffer-one"},
-		{"schedule describe no id", []string{"schedule", "describe"}, "starter schedule describe: give --schedule-id"},
-		{"schedule pause no id", []string{"schedule", "pause", "--note", "x"}, "starter schedule pause: give --schedule-id"},
-		{"schedule unpause no id", []string{"schedule", "unpause"}, "starter schedule unpause: give --schedule-id"},
-		{"schedule delete no id", []string{"schedule", "delete"}, "starter schedule delete: give --schedule-id"},
-		{"schedule trigger no id", []string{"schedule", "trigger"}, "starter schedule trigger: give --schedule-id"},
-		{"schedule list extra", []string{"schedule", "list", "all"}, `unexpected argument "all"`},
+		{"schedule create extra", []string{"schedule", "create", "--schedule-id", "s", "--every", "1h", "--sync-id", "1", "all"}, `unexpected argument "all"`},
+		{"single dash", []string{"sync", "-sync-id", "1"}, "flag provided but not defined: -sync-id (flags are written --name)"},
+		{"help of nothing", []string{"help", "synk"}, `unknown command "synk"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,16 +90,10 @@ func TestHelp(t *testing.T) {
 	require.Contains(t, stderr, "Commands:")
 
 	commandFlags := map[string][]string{
-		"sync":              {"--sync-id id", "--sync-slug slug", "--full-resync", "--reset-cdc", "--clear-and-fill", "--fail-on-warning", "--timeout duration", "--min-poll-interval duration", "--max-poll-interval duration", "--workflow-id id", "--task-queue queue", "--detach", "--json", "--progress bar|line|none", "Examples:", "starter sync --sync-id 42"},
-		"sequence":          {"--sequence-id id", "--fail-on-warning", "--timeout duration", "--detach", "--json", "--progress", "Examples:", "default hightouch-sequence-<id>"},
-		"status":            {"--workflow-id id", "--json", "Examples:"},
-		"schedule create":   {"--schedule-id id", "--cron expression", "--every interval", "--overlap skip|buffer-one|buffer-all|cancel-other|terminate-other|allow-all", "(default skip)", "--catchup-window duration", "--paused", "--note", "--sync-id", "--sequence-id", "Examples:"},
-		"schedule list":     {"--json", "Examples:"},
-		"schedule describe": {"--schedule-id", "Example:"},
-		"schedule trigger":  {"--schedule-id", "--overlap"},
-		"schedule pause":    {"--schedule-id", "--note"},
-		"schedule unpause":  {"--schedule-id", "--note"},
-		"schedule delete":   {"--schedule-id"},
+		"sync":            {"--sync-id id", "--sync-slug slug", "--full-resync", "--reset-cdc", "--clear-and-fill", "--fail-on-warning", "--timeout duration", "--min-poll-interval duration", "--max-poll-interval duration", "--workflow-id id", "--task-queue queue", "--detach", "--json", "--progress bar|line|none", "-h, --help", "Examples:", "starter sync --sync-id 42"},
+		"sequence":        {"--sequence-id id", "--fail-on-warning", "--timeout duration", "--detach", "--json", "--progress", "Examples:", "default hightouch-sequence-<id>"},
+		"status":          {"--workflow-id id", "--json", "Examples:"},
+		"schedule create": {"--schedule-id id", "--cron expression", "--every interval", "--overlap skip|buffer-one|buffer-all|cancel-other|terminate-other|allow-all (default skip)", "--catchup-window duration", "--paused", "--note", "--sync-id", "--sequence-id", "Examples:"},
 	}
 	for cmd, want := range commandFlags {
 		for _, h := range []string{"--help", "-h"} {
@@ -114,17 +105,25 @@ func TestHelp(t *testing.T) {
 				require.Contains(t, stdout, w, cmd)
 			}
 		}
+		// Flags keep the order they are defined in.
+		_, stdout, _ := runTest(t, append(strings.Fields(cmd), "--help")...)
+		flags := stdout[strings.Index(stdout, "Flags:"):]
+		require.Less(t, strings.Index(flags, want[0]), strings.Index(flags, want[1]), cmd)
 	}
 
-	// help <command> and the schedule list.
+	// help <command> and the schedule help, which points at the temporal CLI.
 	code, stdout, _ = runTest(t, "help", "sync")
 	require.Equal(t, exitOK, code)
 	require.Contains(t, stdout, "Usage: starter sync")
+	code, stdout, _ = runTest(t, "help", "schedule", "create")
+	require.Equal(t, exitOK, code)
+	require.Contains(t, stdout, "Usage: starter schedule create")
 	for _, args := range [][]string{{"schedule", "--help"}, {"schedule", "help"}, {"help", "schedule"}} {
 		code, stdout, _ = runTest(t, args...)
 		require.Equal(t, exitOK, code)
-		for _, sub := range []string{"create", "list", "describe", "trigger", "pause", "unpause", "delete"} {
-			require.Contains(t, stdout, "  "+sub+" ")
+		require.Contains(t, stdout, "  create ")
+		for _, sub := range []string{"list", "describe", "trigger", "toggle --schedule-id ID --pause", "toggle --schedule-id ID --unpause", "delete"} {
+			require.Contains(t, stdout, "  temporal schedule "+sub)
 		}
 	}
 	code, _, stderr = runTest(t, "schedule")
@@ -132,10 +131,43 @@ func TestHelp(t *testing.T) {
 	require.Contains(t, stderr, "Subcommands:")
 }
 
+// The schedule subcommands the temporal CLI does say so, in one line.
+func TestRemovedScheduleCommands(t *testing.T) {
+	for sub, want := range map[string]string{
+		"list":     "temporal schedule list",
+		"describe": "temporal schedule describe --schedule-id ID",
+		"trigger":  "temporal schedule trigger --schedule-id ID",
+		"pause":    "temporal schedule toggle --schedule-id ID --pause",
+		"unpause":  "temporal schedule toggle --schedule-id ID --unpause",
+		"delete":   "temporal schedule delete --schedule-id ID",
+	} {
+		code, stdout, stderr := runTest(t, "schedule", sub, "--schedule-id", "s1", "--json")
+		require.Equal(t, exitUsage, code, sub)
+		require.Empty(t, stdout)
+		require.Contains(t, stderr, "starter schedule "+sub+": the starter no longer does this; the temporal CLI does")
+		require.Contains(t, stderr, want)
+		require.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
+	}
+}
+
+// parsed is a flag set with bind's flags, parsed from args as cobra does.
+func parsed(t *testing.T, bind func(*pflag.FlagSet), args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	bind(fs)
+	require.NoError(t, fs.Parse(args))
+	return fs
+}
+
+func parseSync(t *testing.T, a *app, args ...string) (*syncCommand, error) {
+	var o syncOptions
+	return o.parse(a, parsed(t, o.bind, args...))
+}
+
 func TestParseSync(t *testing.T) {
 	a, _, _ := testApp(t)
-	cmd, err := a.parseSync([]string{"--sync-id", "42", "--full-resync", "--reset-cdc", "--clear-and-fill", "--fail-on-warning",
-		"--timeout", "6h", "--min-poll-interval", "5s", "--max-poll-interval=2m"})
+	cmd, err := parseSync(t, a, "--sync-id", "42", "--full-resync", "--reset-cdc", "--clear-and-fill", "--fail-on-warning",
+		"--timeout", "6h", "--min-poll-interval", "5s", "--max-poll-interval=2m")
 	require.NoError(t, err)
 	require.Equal(t, workflows.SyncInput{
 		SyncID: 42, FullResync: true, ResetCDC: true, ClearAndFill: true, FailOnWarning: true,
@@ -143,30 +175,31 @@ func TestParseSync(t *testing.T) {
 	}, cmd.input)
 	require.Equal(t, runOptions{workflowID: "hightouch-sync-42", taskQueue: "hightouch", progress: progressLine}, cmd.run)
 
-	// Slug, single-dash flags, JSON without progress, env task queue, days.
+	// Slug, JSON without progress, env task queue, days.
 	a.getenv = func(k string) string { return map[string]string{"HIGHTOUCH_TASK_QUEUE": "ht-prod"}[k] }
-	cmd, err = a.parseSync([]string{"-sync-slug", "users-to-sf", "-json", "-detach", "--timeout", "2d"})
+	cmd, err = parseSync(t, a, "--sync-slug", "users-to-sf", "--json", "--detach", "--timeout", "2d")
 	require.NoError(t, err)
 	require.Equal(t, workflows.SyncInput{SyncSlug: "users-to-sf", WaitOptions: workflows.WaitOptions{Timeout: "2d"}}, cmd.input)
 	require.Equal(t, runOptions{workflowID: "hightouch-sync-users-to-sf", taskQueue: "ht-prod", detach: true, json: true, progress: progressNone}, cmd.run)
 
 	// Explicit flags win; a terminal gets the bar by default.
 	a.tty = true
-	cmd, err = a.parseSync([]string{"--sync-id", "7", "--workflow-id", "mine", "--task-queue", "q2"})
+	cmd, err = parseSync(t, a, "--sync-id", "7", "--workflow-id", "mine", "--task-queue", "q2")
 	require.NoError(t, err)
 	require.Equal(t, runOptions{workflowID: "mine", taskQueue: "q2", progress: progressBar}, cmd.run)
-	cmd, err = a.parseSync([]string{"--sync-id", "7", "--json", "--progress", "line"})
+	cmd, err = parseSync(t, a, "--sync-id", "7", "--json", "--progress", "line")
 	require.NoError(t, err)
 	require.Equal(t, progressLine, cmd.run.progress)
 
 	// A longer minimum raises the default maximum, as the workflow does.
-	_, err = a.parseSync([]string{"--sync-id", "7", "--min-poll-interval", "45s"})
+	_, err = parseSync(t, a, "--sync-id", "7", "--min-poll-interval", "45s")
 	require.NoError(t, err)
 }
 
 func TestParseSequence(t *testing.T) {
 	a, _, _ := testApp(t)
-	cmd, err := a.parseSequence([]string{"--sequence-id", "seq-1", "--fail-on-warning", "--timeout", "90m", "--detach"})
+	var o sequenceOptions
+	cmd, err := o.parse(a, parsed(t, o.bind, "--sequence-id", "seq-1", "--fail-on-warning", "--timeout", "90m", "--detach"))
 	require.NoError(t, err)
 	require.Equal(t, workflows.SequenceInput{SequenceID: "seq-1", FailOnWarning: true, WaitOptions: workflows.WaitOptions{Timeout: "90m"}}, cmd.input)
 	require.Equal(t, runOptions{workflowID: "hightouch-sequence-seq-1", taskQueue: "hightouch", detach: true, progress: progressLine}, cmd.run)
@@ -182,7 +215,7 @@ func TestUnreachableServer(t *testing.T) {
 		{"sync", "--sync-id", "1"},
 		{"sequence", "--sequence-id", "s"},
 		{"status", "--workflow-id", "w"},
-		{"schedule", "list"},
+		{"schedule", "create", "--schedule-id", "s", "--every", "1h", "--sync-id", "1"},
 	} {
 		start := time.Now()
 		var stdout, stderr strings.Builder

@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/log"
 
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/temporalconn"
 )
 
@@ -24,7 +23,7 @@ func dial(ctx context.Context, logTo io.Writer, timeout time.Duration) (client.C
 	if err != nil {
 		return nil, usageErrorf("starter: %v", err)
 	}
-	opts.Logger = quietLogger(logTo)
+	opts.Logger = logging.Quiet(logTo) // the SDK's warnings and errors only
 	c, err := temporalconn.Dial(ctx, opts, timeout)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -33,12 +32,6 @@ func dial(ctx context.Context, logTo io.Writer, timeout time.Duration) (client.C
 		return nil, usageErrorf("starter: %v", err)
 	}
 	return c, nil
-}
-
-// quietLogger keeps the SDK's info lines out of the output: warnings and
-// errors only, on stderr.
-func quietLogger(w io.Writer) log.Logger {
-	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
 
 // connectError explains a failed dial in one line.

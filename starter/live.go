@@ -10,7 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -23,13 +22,6 @@ type workflowClient interface {
 	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 	GetWorkflowHistory(ctx context.Context, workflowID, runID string, isLongPoll bool, filterType enumspb.HistoryEventFilterType) client.HistoryEventIterator
 }
-
-// Names of the poll activities whose heartbeats and retry failures carry
-// snapshots newer than the progress query's.
-const (
-	pollSyncActivity     = "PollSyncRun"
-	pollSequenceActivity = "PollSequenceRun"
-)
 
 // queryTimeout bounds one progress query: with no worker polling the task
 // queue, a query waits until its deadline.
@@ -74,9 +66,9 @@ func (l *live) View(now time.Time) progressView {
 }
 
 // fetchLive describes the workflow and queries its progress, then takes a
-// newer snapshot from the pending poll activity if there is one: while a
-// run is in a long phase, the query only knows the state at the phase's
-// start.
+// newer snapshot of the same run from a pending activity if one has it:
+// while a run stays in one phase, the query keeps the snapshot the phase
+// began with (see workflows.ProgressQuery).
 func fetchLive(ctx context.Context, c workflowClient, workflowID, runID string) (*live, error) {
 	desc, err := c.DescribeWorkflowExecution(ctx, workflowID, runID)
 	if err != nil {
@@ -101,7 +93,10 @@ func fetchLive(ctx context.Context, c workflowClient, workflowID, runID string) 
 		if err == nil {
 			l.Sync = &p
 		}
-		if s, ok := newestPending(desc, pollSyncActivity, func(s activities.SyncRunSnapshot) time.Time { return s.ObservedAt }); ok {
+		sameRun := func(s workflows.SyncResult) bool {
+			return s.RunID != "" && (l.Sync == nil || l.Sync.RunID == "" || s.RunID == l.Sync.RunID)
+		}
+		if s, ok := newestPending(desc, func(s workflows.SyncResult) time.Time { return s.ObservedAt }, sameRun); ok {
 			l.Sync = mergeSync(l.Sync, s)
 		}
 	case kindSequence:
@@ -112,7 +107,10 @@ func fetchLive(ctx context.Context, c workflowClient, workflowID, runID string) 
 		if err == nil {
 			l.Sequence = &p
 		}
-		if s, ok := newestPending(desc, pollSequenceActivity, func(s activities.SequenceRunSnapshot) time.Time { return s.ObservedAt }); ok {
+		sameRun := func(s workflows.SequenceResult) bool {
+			return s.SequenceRunID != "" && (l.Sequence == nil || l.Sequence.SequenceRunID == "" || s.SequenceRunID == l.Sequence.SequenceRunID)
+		}
+		if s, ok := newestPending(desc, func(s workflows.SequenceResult) time.Time { return s.ObservedAt }, sameRun); ok {
 			l.Sequence = mergeSequence(l.Sequence, s)
 		}
 	}
@@ -122,14 +120,14 @@ func fetchLive(ctx context.Context, c workflowClient, workflowID, runID string) 
 
 // mergeSync returns p with s in it if s is newer; p may be nil when the
 // query failed.
-func mergeSync(p *workflows.SyncProgress, s activities.SyncRunSnapshot) *workflows.SyncProgress {
+func mergeSync(p *workflows.SyncProgress, s workflows.SyncResult) *workflows.SyncProgress {
 	if p == nil {
 		p = &workflows.SyncProgress{State: workflows.StateRunning}
 	} else if p.State != workflows.StateRunning || !s.ObservedAt.After(p.ObservedAt) {
 		return p
 	}
 	merged := *p
-	merged.SyncRunSnapshot = s
+	merged.SyncRunSnapshot = s.SyncRunSnapshot
 	merged.Phase = string(s.Status)
 	if !s.Listed() {
 		merged.Phase = "not listed"
@@ -138,14 +136,14 @@ func mergeSync(p *workflows.SyncProgress, s activities.SyncRunSnapshot) *workflo
 }
 
 // mergeSequence is mergeSync for sequences.
-func mergeSequence(p *workflows.SequenceProgress, s activities.SequenceRunSnapshot) *workflows.SequenceProgress {
+func mergeSequence(p *workflows.SequenceProgress, s workflows.SequenceResult) *workflows.SequenceProgress {
 	if p == nil {
 		p = &workflows.SequenceProgress{State: workflows.StateRunning}
 	} else if p.State != workflows.StateRunning || !s.ObservedAt.After(p.ObservedAt) {
 		return p
 	}
 	merged := *p
-	merged.SequenceRunSnapshot = s
+	merged.SequenceRunSnapshot = s.SequenceRunSnapshot
 	merged.Phase = string(s.Status)
 	if s.Status == "" {
 		merged.Phase = "not found"
@@ -153,10 +151,12 @@ func mergeSequence(p *workflows.SequenceProgress, s activities.SequenceRunSnapsh
 	return &merged
 }
 
-// newestPending decodes the snapshots a pending activity of the given type
-// carries (its heartbeat details and its last StillRunning failure's
-// details) and returns the newest.
-func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionResponse, activityType string, observedAt func(S) time.Time) (S, bool) {
+// newestPending returns the newest run snapshot the workflow's pending
+// activities carry, in their heartbeat details or their last StillRunning
+// failure's details: the newest detail that decodes as S, was observed and
+// is a snapshot of the workflow's run. Which activity carries it is the
+// workflow's business.
+func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionResponse, observedAt func(S) time.Time, ofRun func(S) bool) (S, bool) {
 	var best S
 	found := false
 	consider := func(ps *commonpb.Payloads) {
@@ -168,7 +168,7 @@ func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionRespons
 		if converter.GetDefaultDataConverter().FromPayload(list[len(list)-1], &s) != nil {
 			return
 		}
-		if observedAt(s).IsZero() {
+		if observedAt(s).IsZero() || !ofRun(s) {
 			return
 		}
 		if !found || observedAt(s).After(observedAt(best)) {
@@ -176,9 +176,6 @@ func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionRespons
 		}
 	}
 	for _, pa := range desc.GetPendingActivities() {
-		if pa.GetActivityType().GetName() != activityType {
-			continue
-		}
 		consider(pa.GetHeartbeatDetails())
 		if info := pa.GetLastFailure().GetApplicationFailureInfo(); info.GetType() == errortypes.StillRunning {
 			consider(info.GetDetails())

@@ -136,11 +136,17 @@ func TestFetchLiveMerges(t *testing.T) {
 	older := newer
 	older.CompletionRatio, older.ObservedAt = 0.3, t0.Add(2*time.Minute)
 
-	// The newest snapshot wins, from the last failure or the heartbeat.
+	otherRun := newer
+	otherRun.RunID, otherRun.ObservedAt = "1111", t0.Add(time.Hour)
+
+	// The newest snapshot of the run wins, from the last failure or the
+	// heartbeat of whichever activity carries it. Details that are no
+	// snapshot of this run (a trigger's state, another run) are not.
 	c := &fakeClient{
 		desc: func() *workflowservice.DescribeWorkflowExecutionResponse {
-			return describeWith(workflows.SyncWorkflow, heartbeating(t, pollSyncActivity, older), stillRunning(t, pollSyncActivity, newer),
-				heartbeating(t, "TriggerRun", map[string]any{"observedAt": t0.Add(time.Hour)}))
+			return describeWith(workflows.SyncWorkflow, heartbeating(t, "Wait", older), stillRunning(t, "AnyName", newer),
+				heartbeating(t, "Trigger", map[string]any{"firstAttemptAt": t0.Add(time.Hour), "observedAt": t0.Add(time.Hour)}),
+				heartbeating(t, "Wait", otherRun))
 		},
 		progress: func() any { return query },
 	}
@@ -180,7 +186,8 @@ func TestFetchLiveMerges(t *testing.T) {
 		SyncRuns: []activities.SequenceMemberRun{{SyncID: 1, RunID: 11, Status: client.RunQuerying}}}
 	c = &fakeClient{
 		desc: func() *workflowservice.DescribeWorkflowExecutionResponse {
-			return describeWith(workflows.SequenceWorkflow, heartbeating(t, pollSequenceActivity, seqSnap))
+			return describeWith(workflows.SequenceWorkflow, heartbeating(t, "Wait", seqSnap),
+				heartbeating(t, "Trigger", map[string]any{"observedAt": t0.Add(time.Hour)}))
 		},
 		progress: func() any { return seqQuery },
 	}

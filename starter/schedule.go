@@ -4,236 +4,268 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
+	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
-// scheduleSub is one subcommand of schedule. parse checks the flags before
-// anything connects; exec runs against the schedule client.
-type scheduleSub struct {
-	name, summary string
-	parse         func(a *app, args []string) (scheduleExec, error)
+// temporalScheduleCommands are what the temporal CLI offers for schedules
+// once they exist; the starter only creates them, with the right input.
+var temporalScheduleCommands = []struct{ name, instead string }{
+	{"list", "temporal schedule list"},
+	{"describe", "temporal schedule describe --schedule-id ID"},
+	{"trigger", "temporal schedule trigger --schedule-id ID"},
+	{"pause", "temporal schedule toggle --schedule-id ID --pause --reason TEXT"},
+	{"unpause", "temporal schedule toggle --schedule-id ID --unpause --reason TEXT"},
+	{"delete", "temporal schedule delete --schedule-id ID"},
 }
 
-// scheduleExec runs a parsed schedule subcommand.
-type scheduleExec func(ctx context.Context, sc client.ScheduleClient) error
-
-func scheduleSubs() []scheduleSub {
-	return []scheduleSub{
-		{"create", "create a schedule that starts a sync or a sequence", (*app).parseScheduleCreate},
-		{"list", "list the schedules of the namespace", (*app).parseScheduleList},
-		{"describe", "show a schedule's spec, action, policies, state and recent runs", (*app).parseScheduleDescribe},
-		{"trigger", "start the schedule's workflow now", (*app).parseScheduleTrigger},
-		{"pause", "pause a schedule", (*app).parseSchedulePause},
-		{"unpause", "unpause a schedule", (*app).parseScheduleUnpause},
-		{"delete", "delete a schedule (its running workflows go on)", (*app).parseScheduleDelete},
+func (a *app) scheduleCommand() *cobra.Command {
+	long := `Creates Temporal Schedules that start HightouchSync or HightouchSyncSequence
+with the right input. The temporal CLI manages them from there:`
+	for _, t := range temporalScheduleCommands {
+		long += "\n  " + t.instead
 	}
+	c := &cobra.Command{
+		Use:   "schedule <subcommand>",
+		Short: "create a schedule that starts a sync or a sequence (the temporal CLI manages it)",
+		Long:  long,
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				writeHelp(a.stderr, c)
+				return &exitError{code: exitUsage}
+			case args[0] == "help":
+				target, _, err := c.Find(args[1:])
+				if err != nil {
+					target = c
+				}
+				return target.Help()
+			}
+			return usageErrorf("starter schedule: unknown subcommand %q; expected create (the temporal CLI manages schedules: temporal schedule --help)", args[0])
+		},
+	}
+	c.Flags().BoolP("help", "h", false, "show this help")
+	c.AddCommand(a.scheduleCreateCommand())
+	for _, t := range temporalScheduleCommands {
+		c.AddCommand(&cobra.Command{
+			Use:                t.name,
+			Hidden:             true,
+			DisableFlagParsing: true,
+			RunE: func(*cobra.Command, []string) error {
+				return usageErrorf("starter schedule %s: the starter no longer does this; the temporal CLI does, with the same TEMPORAL_* settings: %s", t.name, t.instead)
+			},
+		})
+	}
+	return c
 }
 
-func writeScheduleUsage(w io.Writer) {
-	fmt.Fprint(w, `Usage: starter schedule <subcommand> [flags]
+// minCatchupWindow is the shortest catch-up window Temporal accepts.
+const minCatchupWindow = 10 * time.Second
 
-Manages Temporal Schedules that start HightouchSync or HightouchSyncSequence.
-
-Subcommands:
-`)
-	for _, s := range scheduleSubs() {
-		fmt.Fprintf(w, "  %-9s %s\n", s.name, s.summary)
-	}
-	fmt.Fprint(w, `
-Run 'starter schedule <subcommand> --help' for its flags and examples.
-`)
+// scheduleCreateOptions are the flags of `starter schedule create`.
+type scheduleCreateOptions struct {
+	id, cron, note, taskQueue string
+	every, catchup            durationFlag
+	paused                    bool
+	overlap                   string
+	sync                      syncFlags
+	sequence                  sequenceFlags
+	wait                      waitFlags
 }
 
-func (a *app) runSchedule(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		writeScheduleUsage(a.stderr)
-		return &exitError{code: exitUsage}
+func (o *scheduleCreateOptions) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&o.id, "schedule-id", "", "the schedule's `id`, e.g. nightly-users")
+	fs.StringVar(&o.cron, "cron", "", "when to start, as a cron `expression` (\"minute hour day-of-month month day-of-week\"),\ne.g. \"0 * * * *\" hourly; prefix CRON_TZ=<zone> for a time zone (default UTC)")
+	fs.Var(&o.every, "every", "start at a fixed `interval` instead, e.g. 15m, 1h or 1d")
+	fs.Var(choice(&o.overlap, "skip", overlapNames()...), "overlap", "what to do when a start is due while the previous workflow still runs:"+overlapHelp())
+	fs.Var(&o.catchup, "catchup-window", "how late a missed start (e.g. server down) may still happen, at least 10s,\ne.g. 10m (default 1 year, Temporal's)")
+	fs.BoolVar(&o.paused, "paused", false, "create the schedule paused")
+	fs.StringVar(&o.note, "note", "", "a `note` on the schedule's state, e.g. why it is paused")
+	bindTaskQueue(fs, &o.taskQueue)
+	o.sync.bind(fs)
+	o.sequence.bind(fs, false) // --fail-on-warning comes with the sync flags
+	o.wait.bind(fs)
+}
+
+// scheduleCreate is the checked schedule create command.
+type scheduleCreate struct {
+	options client.ScheduleOptions
+	// target describes what the schedule starts, for the confirmation.
+	target string
+}
+
+// parse checks the flags fs holds and builds the schedule's options.
+func (o *scheduleCreateOptions) parse(a *app, fs *pflag.FlagSet) (*scheduleCreate, error) {
+	id := strings.TrimSpace(o.id)
+	if id == "" {
+		return nil, errors.New("give --schedule-id")
 	}
-	name := args[0]
-	switch name {
-	case "help", "-h", "-help", "--help":
-		if name == "help" && len(args) > 1 {
-			return a.runSchedule(ctx, []string{args[1], "--help"})
+	spec, err := scheduleSpec(fs, o.cron, o.every)
+	if err != nil {
+		return nil, err
+	}
+	if o.catchup.set() && o.catchup.d < minCatchupWindow {
+		return nil, fmt.Errorf("--catchup-window: expected at least %s, got %q", minCatchupWindow, o.catchup.text)
+	}
+	wait, err := o.wait.options()
+	if err != nil {
+		return nil, err
+	}
+	queue, err := taskQueue(a, fs, o.taskQueue)
+	if err != nil {
+		return nil, err
+	}
+	action := &client.ScheduleWorkflowAction{ID: id, TaskQueue: queue}
+	var target string
+	if fs.Changed("sequence-id") {
+		for _, name := range syncOnlyFlags {
+			if fs.Changed(name) {
+				return nil, fmt.Errorf("--%s is for syncs; give --sequence-id or the sync flags, not both", name)
+			}
 		}
-		writeScheduleUsage(a.stdout)
-		return nil
-	}
-	for _, s := range scheduleSubs() {
-		if s.name != name {
-			continue
+		o.sequence.failOnWarning = o.sync.failOnWarning
+		in, err := o.sequence.input(wait)
+		if err != nil {
+			return nil, err
 		}
-		exec, err := s.parse(a, args[1:])
+		action.Workflow, action.Args = workflows.SequenceWorkflow, []any{in}
+		action.StaticSummary = "Hightouch sync sequence " + in.SequenceID
+		target = fmt.Sprintf("%s (sequence %s)", workflows.SequenceWorkflow, in.SequenceID)
+	} else {
+		if !fs.Changed("sync-id") && !fs.Changed("sync-slug") {
+			return nil, errors.New("give what to start: --sync-id or --sync-slug for a sync, or --sequence-id for a sequence")
+		}
+		in, err := o.sync.input(fs, wait)
+		if err != nil {
+			return nil, err
+		}
+		action.Workflow, action.Args = workflows.SyncWorkflow, []any{in}
+		action.StaticSummary = syncSummary(in)
+		target = fmt.Sprintf("%s (sync %s)", workflows.SyncWorkflow, syncName(in))
+	}
+	policy, _ := overlapPolicy(o.overlap)
+	return &scheduleCreate{
+		options: client.ScheduleOptions{
+			ID: id, Spec: spec, Action: action, Overlap: policy, CatchupWindow: o.catchup.d, Paused: o.paused, Note: o.note,
+		},
+		target: target,
+	}, nil
+}
+
+func (a *app) scheduleCreateCommand() *cobra.Command {
+	var o scheduleCreateOptions
+	return leaf(&cobra.Command{
+		Use:   "create --schedule-id ID (--cron EXPR | --every DURATION) [flags] TARGET",
+		Short: "create a schedule that starts a sync or a sequence",
+		Long: `Creates a Temporal Schedule that starts HightouchSync (target: --sync-id or
+--sync-slug, with the sync flags of 'starter sync') or HightouchSyncSequence
+(target: --sequence-id). Each start's workflow id is the schedule id followed
+by the scheduled time, which Temporal appends.`,
+		Example: `  starter schedule create --schedule-id hourly-users --cron "0 * * * *" --sync-slug users-to-salesforce
+  starter schedule create --schedule-id nightly --cron "CRON_TZ=Europe/Paris 0 3 * * *" --sync-id 42 --timeout 6h
+  starter schedule create --schedule-id every-15m --every 15m --sync-id 42 --overlap buffer-one
+  starter schedule create --schedule-id daily-seq --every 1d --sequence-id 3f9c2a --paused --note "enable after launch"`,
+	}, o.bind, func(c *cobra.Command) error {
+		sc, err := o.parse(a, c.Flags())
+		if err != nil {
+			return usageError(c, err)
+		}
+		tc, err := a.dial(c.Context())
 		if err != nil {
 			return err
 		}
-		c, err := a.dial(ctx)
-		if err != nil {
-			return err
+		defer tc.Close()
+		return a.createSchedule(c.Context(), tc.ScheduleClient(), sc)
+	})
+}
+
+// scheduleSpec checks --cron and --every and returns the spec.
+func scheduleSpec(fs *pflag.FlagSet, cron string, every durationFlag) (client.ScheduleSpec, error) {
+	cronSet := fs.Changed("cron")
+	switch {
+	case cronSet && every.set():
+		return client.ScheduleSpec{}, errors.New("give --cron or --every, not both")
+	case !cronSet && !every.set():
+		return client.ScheduleSpec{}, errors.New(`give when to start: --cron "0 * * * *" or --every 1h`)
+	case every.set():
+		if every.d < time.Second {
+			return client.ScheduleSpec{}, fmt.Errorf("--every: expected at least 1s, got %q", every.text)
 		}
-		defer c.Close()
-		return exec(ctx, c.ScheduleClient())
+		return client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every.d}}}, nil
 	}
-	return usageErrorf("starter schedule: unknown subcommand %q; expected one of %s", name, strings.Join(scheduleSubNames(), ", "))
+	cron = strings.TrimSpace(cron)
+	if err := checkCron(cron); err != nil {
+		return client.ScheduleSpec{}, fmt.Errorf("--cron: %v", err)
+	}
+	return client.ScheduleSpec{CronExpressions: []string{cron}}, nil
 }
 
-func scheduleSubNames() []string {
-	var names []string
-	for _, s := range scheduleSubs() {
-		names = append(names, s.name)
+// checkCron catches the common mistakes in a cron expression; the server
+// checks the rest.
+func checkCron(cron string) error {
+	if cron == "" {
+		return errors.New(`expected a cron expression such as "0 * * * *", got an empty string`)
 	}
-	return names
+	fields := strings.Fields(cron)
+	if strings.HasPrefix(fields[0], "CRON_TZ=") || strings.HasPrefix(fields[0], "TZ=") {
+		fields = fields[1:]
+	}
+	if len(fields) == 1 && strings.HasPrefix(fields[0], "@") {
+		return nil // @hourly, @daily, ...
+	}
+	if len(fields) < 5 || len(fields) > 7 {
+		return fmt.Errorf(`expected 5 fields ("minute hour day-of-month month day-of-week"), got %d in %q`, len(fields), cron)
+	}
+	return nil
 }
 
-// scheduleIDFlag binds --schedule-id and returns a check that it was given.
-func scheduleIDFlag(f *flags, id *string) func() error {
-	f.StringVar(id, "schedule-id", "", "the schedule's `id`, e.g. nightly-users")
-	return func() error {
-		*id = strings.TrimSpace(*id)
-		if *id == "" {
-			return f.usageErrorf("give --schedule-id")
+func (a *app) createSchedule(ctx context.Context, sc client.ScheduleClient, c *scheduleCreate) error {
+	o := c.options
+	if _, err := sc.Create(ctx, o); err != nil {
+		if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			return failuref("starter schedule create: a schedule with id %s already exists; delete it first ('temporal schedule delete --schedule-id %s') or choose another --schedule-id", o.ID, o.ID)
 		}
-		return nil
+		return scheduleError(o.ID, err)
 	}
+	state := ""
+	if o.Paused {
+		state = ", paused"
+	}
+	fmt.Fprintf(a.stdout, "Created schedule %s: %s starts %s on task queue %s, overlap %s%s\n",
+		o.ID, specText(&o.Spec), c.target, o.Action.(*client.ScheduleWorkflowAction).TaskQueue, overlapName(o.Overlap), state)
+	return nil
 }
 
-// scheduleError explains a failed schedule call in one line.
-func scheduleError(sub, id string, err error) error {
-	var notFound *serviceerror.NotFound
+// scheduleError explains a failed create in one line.
+func scheduleError(id string, err error) error {
 	var invalid *serviceerror.InvalidArgument
 	switch {
 	case configProblem(err) != nil:
 		return configProblem(err)
-	case errors.As(err, &notFound):
-		return failuref("starter schedule %s: no schedule with id %s in this namespace; see 'starter schedule list'", sub, id)
 	case errors.As(err, &invalid):
-		return usageErrorf("starter schedule %s: the server rejected schedule %s: %s", sub, id, oneLine(invalid.Message))
+		return usageErrorf("starter schedule create: the server rejected schedule %s: %s", id, oneLine(invalid.Message))
 	}
-	return failuref("starter schedule %s: schedule %s: %s", sub, id, oneLine(err.Error()))
+	return failuref("starter schedule create: schedule %s: %s", id, oneLine(err.Error()))
 }
 
-const scheduleTriggerUsage = `
-Usage: starter schedule trigger --schedule-id ID [--overlap POLICY]
-
-Starts the schedule's workflow now. The schedule's overlap policy applies
-unless --overlap says otherwise (with the default, skip, nothing starts while
-an earlier run is still going).
-
-Example:
-  starter schedule trigger --schedule-id nightly-users
-`
-
-func (a *app) parseScheduleTrigger(args []string) (scheduleExec, error) {
-	f := newFlags("schedule trigger", scheduleTriggerUsage)
-	var id string
-	check := scheduleIDFlag(f, &id)
-	overlap := choiceFlag{choices: overlapNames()}
-	f.Var(&overlap, "overlap", "overlap `policy` for this start (default the schedule's):"+overlapHelp())
-	if err := f.parse(args, a.stdout); err != nil {
-		return nil, err
+// specText writes a schedule spec as it was given: cron expressions and
+// intervals.
+func specText(s *client.ScheduleSpec) string {
+	var parts []string
+	for _, c := range s.CronExpressions {
+		parts = append(parts, fmt.Sprintf("cron %q", c))
 	}
-	if err := check(); err != nil {
-		return nil, err
+	for _, iv := range s.Intervals {
+		parts = append(parts, "every "+fmtDuration(iv.Every))
 	}
-	return func(ctx context.Context, sc client.ScheduleClient) error {
-		opts := client.ScheduleTriggerOptions{}
-		if overlap.value != "" {
-			opts.Overlap, _ = overlapPolicy(overlap.value)
-		}
-		if err := sc.GetHandle(ctx, id).Trigger(ctx, opts); err != nil {
-			return scheduleError("trigger", id, err)
-		}
-		fmt.Fprintf(a.stdout, "Triggered schedule %s (its overlap policy may skip the start; see 'starter schedule describe --schedule-id %s')\n", id, id)
-		return nil
-	}, nil
-}
-
-const schedulePauseUsage = `
-Usage: starter schedule pause --schedule-id ID [--note TEXT]
-
-Pauses a schedule: it starts nothing until unpaused. Running workflows go on.
-
-Example:
-  starter schedule pause --schedule-id nightly-users --note "warehouse migration"
-`
-
-const scheduleUnpauseUsage = `
-Usage: starter schedule unpause --schedule-id ID [--note TEXT]
-
-Unpauses a schedule.
-
-Example:
-  starter schedule unpause --schedule-id nightly-users --note "migration done"
-`
-
-func (a *app) parseSchedulePause(args []string) (scheduleExec, error) {
-	return a.parsePauseOrUnpause("pause", schedulePauseUsage, args)
-}
-
-func (a *app) parseScheduleUnpause(args []string) (scheduleExec, error) {
-	return a.parsePauseOrUnpause("unpause", scheduleUnpauseUsage, args)
-}
-
-func (a *app) parsePauseOrUnpause(sub, usage string, args []string) (scheduleExec, error) {
-	f := newFlags("schedule "+sub, usage)
-	var id, note string
-	check := scheduleIDFlag(f, &id)
-	f.StringVar(&note, "note", "", "why, shown in the schedule's state (default a note saying the starter did it)")
-	if err := f.parse(args, a.stdout); err != nil {
-		return nil, err
-	}
-	if err := check(); err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context, sc client.ScheduleClient) error {
-		h := sc.GetHandle(ctx, id)
-		var err error
-		if sub == "pause" {
-			if note == "" {
-				note = "Paused by the hightouch-temporal starter"
-			}
-			err = h.Pause(ctx, client.SchedulePauseOptions{Note: note})
-		} else {
-			if note == "" {
-				note = "Unpaused by the hightouch-temporal starter"
-			}
-			err = h.Unpause(ctx, client.ScheduleUnpauseOptions{Note: note})
-		}
-		if err != nil {
-			return scheduleError(sub, id, err)
-		}
-		fmt.Fprintf(a.stdout, "%sd schedule %s\n", strings.ToUpper(sub[:1])+sub[1:], id)
-		return nil
-	}, nil
-}
-
-const scheduleDeleteUsage = `
-Usage: starter schedule delete --schedule-id ID
-
-Deletes a schedule. Workflows it started go on.
-
-Example:
-  starter schedule delete --schedule-id nightly-users
-`
-
-func (a *app) parseScheduleDelete(args []string) (scheduleExec, error) {
-	f := newFlags("schedule delete", scheduleDeleteUsage)
-	var id string
-	check := scheduleIDFlag(f, &id)
-	if err := f.parse(args, a.stdout); err != nil {
-		return nil, err
-	}
-	if err := check(); err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context, sc client.ScheduleClient) error {
-		if err := sc.GetHandle(ctx, id).Delete(ctx); err != nil {
-			return scheduleError("delete", id, err)
-		}
-		fmt.Fprintf(a.stdout, "Deleted schedule %s\n", id)
-		return nil
-	}, nil
+	return strings.Join(parts, "; ")
 }

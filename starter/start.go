@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/pflag"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -19,16 +20,15 @@ import (
 type runFlags struct {
 	workflowID, taskQueue string
 	detach, json          bool
-	progress              choiceFlag
+	progress              string
 }
 
-func (r *runFlags) bind(f *flags, defaultID string) {
-	r.progress.choices = []string{progressBar, progressLine, progressNone}
-	f.StringVar(&r.workflowID, "workflow-id", "", "the workflow `id` (default "+defaultID+"); one run at a time per id")
-	f.StringVar(&r.taskQueue, "task-queue", "", "the task `queue` the worker polls (default $HIGHTOUCH_TASK_QUEUE or \""+workflows.TaskQueue+"\")")
-	f.BoolVar(&r.detach, "detach", false, "start the workflow, print its workflow id and run id, and do not wait")
-	f.BoolVar(&r.json, "json", false, "print the result, or the failure as {\"error\":{...}}, as JSON on stdout")
-	f.Var(&r.progress, "progress", "how to show progress while waiting: bar (redrawn in place), line (a line\nper change) or none (default bar on a terminal, line otherwise, none with --json)")
+func (r *runFlags) bind(fs *pflag.FlagSet, defaultID string) {
+	fs.StringVar(&r.workflowID, "workflow-id", "", "the workflow `id` (default "+defaultID+"); one run at a time per id")
+	bindTaskQueue(fs, &r.taskQueue)
+	fs.BoolVar(&r.detach, "detach", false, "start the workflow, print its workflow id and run id, and do not wait")
+	fs.BoolVar(&r.json, "json", false, "print the result, or the failure as {\"error\":{...}}, as JSON on stdout")
+	fs.Var(choice(&r.progress, "", progressBar, progressLine, progressNone), "progress", "how to show progress while waiting: bar (redrawn in place), line (a line\nper change) or none (default bar on a terminal, line otherwise, none with --json)")
 }
 
 // runOptions are runFlags checked and resolved.
@@ -39,15 +39,15 @@ type runOptions struct {
 }
 
 // resolve checks the flags and fills in the defaults.
-func (r *runFlags) resolve(a *app, f *flags, defaultID string) (runOptions, error) {
-	o := runOptions{workflowID: defaultID, detach: r.detach, json: r.json, progress: r.progress.value}
-	if f.isSet("workflow-id") {
+func (r *runFlags) resolve(a *app, fs *pflag.FlagSet, defaultID string) (runOptions, error) {
+	o := runOptions{workflowID: defaultID, detach: r.detach, json: r.json, progress: r.progress}
+	if fs.Changed("workflow-id") {
 		o.workflowID = r.workflowID
 		if strings.TrimSpace(o.workflowID) == "" || strings.TrimSpace(o.workflowID) != o.workflowID {
-			return o, f.usageErrorf("--workflow-id: expected a workflow id without surrounding spaces, got %q", r.workflowID)
+			return o, fmt.Errorf("--workflow-id: expected a workflow id without surrounding spaces, got %q", r.workflowID)
 		}
 	}
-	tq, err := taskQueue(a, f, r.taskQueue)
+	tq, err := taskQueue(a, fs, r.taskQueue)
 	if err != nil {
 		return o, err
 	}
@@ -65,12 +65,16 @@ func (r *runFlags) resolve(a *app, f *flags, defaultID string) (runOptions, erro
 	return o, nil
 }
 
+func bindTaskQueue(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "task-queue", "", "the task `queue` the worker polls (default $HIGHTOUCH_TASK_QUEUE or \""+workflows.TaskQueue+"\")")
+}
+
 // taskQueue is the --task-queue flag, else $HIGHTOUCH_TASK_QUEUE, else the
 // default queue.
-func taskQueue(a *app, f *flags, flagValue string) (string, error) {
-	if f.isSet("task-queue") {
+func taskQueue(a *app, fs *pflag.FlagSet, flagValue string) (string, error) {
+	if fs.Changed("task-queue") {
 		if strings.TrimSpace(flagValue) == "" || strings.TrimSpace(flagValue) != flagValue {
-			return "", f.usageErrorf("--task-queue: expected a task queue name without surrounding spaces, got %q", flagValue)
+			return "", fmt.Errorf("--task-queue: expected a task queue name without surrounding spaces, got %q", flagValue)
 		}
 		return flagValue, nil
 	}

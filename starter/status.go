@@ -9,57 +9,55 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
-const statusUsage = `
-Usage: starter status --workflow-id ID [--run-id ID] [--json]
-
-Describes a workflow (type, status, start and close time) and shows its
-progress while it runs, or its result or failure once it has closed. Exits 0
-whenever it could describe the workflow, whatever the workflow's outcome
-(the JSON's "status" field tells); 1 when there is no such workflow.
-
-Examples:
-  starter status --workflow-id hightouch-sync-42
-  starter status --workflow-id hightouch-sequence-3f9c2a --json
-`
-
-// statusCommand is the parsed status command.
+// statusCommand is the status command's flags.
 type statusCommand struct {
 	workflowID, runID string
 	json              bool
 }
 
-func (a *app) parseStatus(args []string) (*statusCommand, error) {
-	f := newFlags("status", statusUsage)
-	var c statusCommand
-	f.StringVar(&c.workflowID, "workflow-id", "", "the `id` of the workflow, e.g. hightouch-sync-42")
-	f.StringVar(&c.runID, "run-id", "", "a particular `run` of the workflow (default the latest)")
-	f.BoolVar(&c.json, "json", false, "print the status as JSON")
-	if err := f.parse(args, a.stdout); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(c.workflowID) == "" {
-		return nil, f.usageErrorf("give --workflow-id, e.g. --workflow-id hightouch-sync-42")
-	}
-	return &c, nil
+func (s *statusCommand) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&s.workflowID, "workflow-id", "", "the `id` of the workflow, e.g. hightouch-sync-42")
+	fs.StringVar(&s.runID, "run-id", "", "a particular `run` of the workflow (default the latest)")
+	fs.BoolVar(&s.json, "json", false, "print the status as JSON")
 }
 
-func (a *app) runStatus(ctx context.Context, args []string) error {
-	cmd, err := a.parseStatus(args)
-	if err != nil {
-		return err
+func (s *statusCommand) check() error {
+	if strings.TrimSpace(s.workflowID) == "" {
+		return errors.New("give --workflow-id, e.g. --workflow-id hightouch-sync-42")
 	}
-	c, err := a.dial(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	return a.status(ctx, c, cmd)
+	return nil
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	var s statusCommand
+	return leaf(&cobra.Command{
+		Use:   "status --workflow-id ID [--run-id ID] [--json]",
+		Short: "show a workflow's status, progress or result",
+		Long: `Describes a workflow (type, status, start and close time) and shows its
+progress while it runs, or its result or failure once it has closed. Exits 0
+whenever it could describe the workflow, whatever the workflow's outcome
+(the JSON's "status" field tells); 1 when there is no such workflow.`,
+		Example: `  starter status --workflow-id hightouch-sync-42
+  starter status --workflow-id hightouch-sequence-3f9c2a --json`,
+	}, s.bind, func(c *cobra.Command) error {
+		if err := s.check(); err != nil {
+			return usageError(c, err)
+		}
+		tc, err := a.dial(c.Context())
+		if err != nil {
+			return err
+		}
+		defer tc.Close()
+		return a.status(c.Context(), tc, &s)
+	})
 }
 
 // statusReport is the status in JSON.

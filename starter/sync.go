@@ -1,70 +1,72 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
-const syncUsage = `
-Usage: starter sync (--sync-id ID | --sync-slug SLUG) [flags]
+// syncOptions are the flags of `starter sync`.
+type syncOptions struct {
+	sync syncFlags
+	wait waitFlags
+	run  runFlags
+}
 
-Starts the HightouchSync workflow, which triggers one run of a Hightouch sync
-and waits until it ends, then prints the run's result. Exits 0 when the run
-succeeded, 1 when it failed (the failure type, e.g. SyncRunFailed, and message
-go to stderr), 2 on a usage or connection error.
+func (o *syncOptions) bind(fs *pflag.FlagSet) {
+	o.sync.bind(fs)
+	o.wait.bind(fs)
+	o.run.bind(fs, "hightouch-sync-<id or slug>")
+}
 
-Examples:
-  starter sync --sync-id 42
-  starter sync --sync-slug users-to-salesforce --timeout 6h --fail-on-warning
-  starter sync --sync-id 42 --full-resync --detach
-  starter sync --sync-id 42 --json --progress line 2>progress.log
-`
-
-// syncCommand is the parsed sync command.
+// syncCommand is the checked sync command.
 type syncCommand struct {
 	input workflows.SyncInput
 	run   runOptions
 }
 
-// parseSync parses and checks the sync command's flags.
-func (a *app) parseSync(args []string) (*syncCommand, error) {
-	f := newFlags("sync", syncUsage)
-	var (
-		sf syncFlags
-		wf waitFlags
-		rf runFlags
-	)
-	sf.bind(f)
-	wf.bind(f)
-	rf.bind(f, "hightouch-sync-<id or slug>")
-	if err := f.parse(args, a.stdout); err != nil {
-		return nil, err
-	}
-	w, err := wf.options(f)
+// parse checks the flags fs holds and resolves the defaults.
+func (o *syncOptions) parse(a *app, fs *pflag.FlagSet) (*syncCommand, error) {
+	w, err := o.wait.options()
 	if err != nil {
 		return nil, err
 	}
-	in, err := sf.input(f, w)
+	in, err := o.sync.input(fs, w)
 	if err != nil {
 		return nil, err
 	}
-	o, err := rf.resolve(a, f, "hightouch-sync-"+syncName(in))
+	r, err := o.run.resolve(a, fs, "hightouch-sync-"+syncName(in))
 	if err != nil {
 		return nil, err
 	}
-	return &syncCommand{input: in, run: o}, nil
+	return &syncCommand{input: in, run: r}, nil
 }
 
-func (a *app) runSync(ctx context.Context, args []string) error {
-	cmd, err := a.parseSync(args)
-	if err != nil {
-		return err
-	}
-	spec := startSpec{workflowType: workflows.SyncWorkflow, kind: kindSync, input: cmd.input, summary: syncSummary(cmd.input)}
-	return a.start(ctx, "sync", spec, cmd.run)
+func (a *app) syncCommand() *cobra.Command {
+	var o syncOptions
+	return leaf(&cobra.Command{
+		Use:   "sync (--sync-id ID | --sync-slug SLUG) [flags]",
+		Short: "start HightouchSync: trigger one sync and wait for its run",
+		Long: `Starts the HightouchSync workflow, which triggers one run of a Hightouch sync
+and waits until it ends, then prints the run's result. Exits 0 when the run
+succeeded, 1 when it failed (the failure type, e.g. SyncRunFailed, and message
+go to stderr), 2 on a usage or connection error.`,
+		Example: `  starter sync --sync-id 42
+  starter sync --sync-slug users-to-salesforce --timeout 6h --fail-on-warning
+  starter sync --sync-id 42 --full-resync --detach
+  starter sync --sync-id 42 --json --progress line 2>progress.log`,
+	}, o.bind, func(c *cobra.Command) error {
+		cmd, err := o.parse(a, c.Flags())
+		if err != nil {
+			return usageError(c, err)
+		}
+		spec := startSpec{workflowType: workflows.SyncWorkflow, kind: kindSync, input: cmd.input, summary: syncSummary(cmd.input)}
+		return a.start(c.Context(), "sync", spec, cmd.run)
+	})
 }
 
 // syncSummary is the workflow's summary in the Temporal UI.

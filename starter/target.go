@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
@@ -24,17 +27,17 @@ type waitFlags struct {
 	timeout, minPoll, maxPoll durationFlag
 }
 
-func (w *waitFlags) bind(f *flags) {
-	f.Var(&w.timeout, "timeout", "how long to wait for the run to end, e.g. 30m, 6h or 2d;\nthe run goes on at Hightouch after it (default 24h)")
-	f.Var(&w.minPoll, "min-poll-interval", "poll interval while the run is young, at least 1s (default 2s)")
-	f.Var(&w.maxPoll, "max-poll-interval", "cap of the poll interval, which grows with the run's age, at most 1h (default 30s)")
+func (w *waitFlags) bind(fs *pflag.FlagSet) {
+	fs.Var(&w.timeout, "timeout", "how long to wait for the run to end, e.g. 30m, 6h or 2d;\nthe run goes on at Hightouch after it (default 24h)")
+	fs.Var(&w.minPoll, "min-poll-interval", "poll interval while the run is young, at least 1s (default 2s)")
+	fs.Var(&w.maxPoll, "max-poll-interval", "cap of the poll interval, which grows with the run's age, at most 1h (default 30s)")
 }
 
 // options checks the bounds and returns the workflow's wait options.
-func (w *waitFlags) options(f *flags) (workflows.WaitOptions, error) {
+func (w *waitFlags) options() (workflows.WaitOptions, error) {
 	check := func(name string, v durationFlag, lo, hi time.Duration) error {
 		if v.set() && (v.d < lo || v.d > hi) {
-			return f.usageErrorf("--%s: expected a duration from %s to %s, got %q", name, fmtDuration(lo), fmtDuration(hi), v.text)
+			return fmt.Errorf("--%s: expected a duration from %s to %s, got %q", name, fmtDuration(lo), fmtDuration(hi), v.text)
 		}
 		return nil
 	}
@@ -49,7 +52,7 @@ func (w *waitFlags) options(f *flags) (workflows.WaitOptions, error) {
 	}
 	p := activities.PollPolicy{MinInterval: activities.Duration(w.minPoll.d), MaxInterval: activities.Duration(w.maxPoll.d)}.WithDefaults()
 	if p.MaxInterval < p.MinInterval {
-		return workflows.WaitOptions{}, f.usageErrorf("--max-poll-interval (%s) must not be shorter than --min-poll-interval (%s)", p.MaxInterval, p.MinInterval)
+		return workflows.WaitOptions{}, fmt.Errorf("--max-poll-interval (%s) must not be shorter than --min-poll-interval (%s)", p.MaxInterval, p.MinInterval)
 	}
 	return workflows.WaitOptions{Timeout: w.timeout.text, MinPollInterval: w.minPoll.text, MaxPollInterval: w.maxPoll.text}, nil
 }
@@ -60,38 +63,38 @@ type syncFlags struct {
 	fullResync, resetCDC, clearAndFill, failOnWarning bool
 }
 
-func (s *syncFlags) bind(f *flags) {
-	f.StringVar(&s.syncID, "sync-id", "", "the `id` of the sync to run (give this or --sync-slug)")
-	f.StringVar(&s.syncSlug, "sync-slug", "", "the `slug` of the sync to run (give this or --sync-id)")
-	f.BoolVar(&s.fullResync, "full-resync", false, "resync all rows, ignoring what was synced before")
-	f.BoolVar(&s.resetCDC, "reset-cdc", false, "mark all rows as synced without writing to the destination")
-	f.BoolVar(&s.clearAndFill, "clear-and-fill", false, "clear the destination audience, then send the whole query")
-	f.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when the run ends with warnings (rows rejected by the destination)")
+func (s *syncFlags) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&s.syncID, "sync-id", "", "the `id` of the sync to run (give this or --sync-slug)")
+	fs.StringVar(&s.syncSlug, "sync-slug", "", "the `slug` of the sync to run (give this or --sync-id)")
+	fs.BoolVar(&s.fullResync, "full-resync", false, "resync all rows, ignoring what was synced before")
+	fs.BoolVar(&s.resetCDC, "reset-cdc", false, "mark all rows as synced without writing to the destination")
+	fs.BoolVar(&s.clearAndFill, "clear-and-fill", false, "clear the destination audience, then send the whole query")
+	fs.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when the run ends with warnings (rows rejected by the destination)")
 }
 
 // syncOnlyFlags are the flags that make sense for a sync and not a sequence.
 var syncOnlyFlags = []string{"sync-id", "sync-slug", "full-resync", "reset-cdc", "clear-and-fill"}
 
 // input checks the flags and returns the HightouchSync input.
-func (s *syncFlags) input(f *flags, w workflows.WaitOptions) (workflows.SyncInput, error) {
+func (s *syncFlags) input(fs *pflag.FlagSet, w workflows.WaitOptions) (workflows.SyncInput, error) {
 	in := workflows.SyncInput{
 		SyncSlug: strings.TrimSpace(s.syncSlug), FullResync: s.fullResync, ResetCDC: s.resetCDC,
 		ClearAndFill: s.clearAndFill, FailOnWarning: s.failOnWarning, WaitOptions: w,
 	}
-	idSet, slugSet := f.isSet("sync-id"), f.isSet("sync-slug")
+	idSet, slugSet := fs.Changed("sync-id"), fs.Changed("sync-slug")
 	switch {
 	case !idSet && !slugSet:
-		return in, f.usageErrorf("give --sync-id or --sync-slug")
+		return in, errors.New("give --sync-id or --sync-slug")
 	case idSet && slugSet:
-		return in, f.usageErrorf("give --sync-id or --sync-slug, not both")
+		return in, errors.New("give --sync-id or --sync-slug, not both")
 	case slugSet && in.SyncSlug == "":
-		return in, f.usageErrorf("--sync-slug: expected a sync slug, got an empty string")
+		return in, fmt.Errorf("--sync-slug: expected a sync slug, got an empty string")
 	case slugSet && strings.ContainsAny(in.SyncSlug, "/?# "):
-		return in, f.usageErrorf("--sync-slug: expected a sync slug such as users-to-salesforce, got %q", s.syncSlug)
+		return in, fmt.Errorf("--sync-slug: expected a sync slug such as users-to-salesforce, got %q", s.syncSlug)
 	case idSet:
 		id, err := client.ParseID(s.syncID)
 		if err != nil || id == 0 {
-			return in, f.usageErrorf("--sync-id: expected a positive number, got %q", s.syncID)
+			return in, fmt.Errorf("--sync-id: expected a positive number, got %q", s.syncID)
 		}
 		in.SyncID = id
 	}
@@ -112,21 +115,21 @@ type sequenceFlags struct {
 	failOnWarning bool
 }
 
-func (s *sequenceFlags) bind(f *flags, withFailOnWarning bool) {
-	f.StringVar(&s.sequenceID, "sequence-id", "", "the `id` of the sync sequence to run")
+func (s *sequenceFlags) bind(fs *pflag.FlagSet, withFailOnWarning bool) {
+	fs.StringVar(&s.sequenceID, "sequence-id", "", "the `id` of the sync sequence to run")
 	if withFailOnWarning {
-		f.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when a member run ends with warnings")
+		fs.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when a member run ends with warnings")
 	}
 }
 
 // input checks the flags and returns the HightouchSyncSequence input.
-func (s *sequenceFlags) input(f *flags, w workflows.WaitOptions) (workflows.SequenceInput, error) {
+func (s *sequenceFlags) input(w workflows.WaitOptions) (workflows.SequenceInput, error) {
 	in := workflows.SequenceInput{SequenceID: strings.TrimSpace(s.sequenceID), FailOnWarning: s.failOnWarning, WaitOptions: w}
 	switch {
 	case in.SequenceID == "":
-		return in, f.usageErrorf("give --sequence-id, the id of a sync sequence")
+		return in, errors.New("give --sequence-id, the id of a sync sequence")
 	case strings.ContainsAny(in.SequenceID, "/?# "):
-		return in, f.usageErrorf("--sequence-id: expected a sequence id, got %q", s.sequenceID)
+		return in, fmt.Errorf("--sequence-id: expected a sequence id, got %q", s.sequenceID)
 	}
 	return in, nil
 }

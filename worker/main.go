@@ -78,7 +78,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	if err != nil {
 		return err
 	}
-	topts.Logger = logging.NewTemporal(zl)
+	topts.Logger = logging.Temporal(zl)
 	topts.MetricsHandler = reg.Handler
 	tc, err := temporalconn.Dial(ctx, topts, 0)
 	if err != nil {

@@ -30,7 +30,14 @@ const (
 	SyncWorkflow = "HightouchSync"
 	// SequenceWorkflow triggers a sync sequence and waits for its run.
 	SequenceWorkflow = "HightouchSyncSequence"
-	// ProgressQuery returns the latest progress of either workflow.
+	// ProgressQuery returns the latest progress of either workflow: a
+	// SyncProgress or a SequenceProgress. It changes when the run changes
+	// phase. In between, the pending activity that waits on the run holds
+	// newer snapshots of it, in its heartbeat details and in the details of
+	// its last StillRunning failure: the run's snapshot, which decodes as a
+	// SyncResult (HightouchSync) or a SequenceResult (HightouchSyncSequence)
+	// with only the run's fields set. Live displays (the starter, `temporal
+	// workflow describe`) read both.
 	ProgressQuery = "progress"
 )
 

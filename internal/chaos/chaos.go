@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,13 +30,13 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	temporalclient "go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -220,7 +219,7 @@ func Run(ctx context.Context, moduleDir string, cfg Config) (Report, error) {
 		}
 	}
 
-	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := logging.Discard()
 	tc, err := temporalclient.DialContext(ctx, temporalclient.Options{HostPort: temporalAddr, Logger: quiet})
 	if err != nil {
 		return rep, err

@@ -2,15 +2,19 @@ package loadrun
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 )
 
-// requestLog is what the emulator's request log (-v: one line per request
-// with time, method, URI, status and duration) says about a window.
+// requestLog is what the emulator's request log (-v: one JSON line per
+// request with when it was received, method, URI, status and duration) says
+// about a window.
 type requestLog struct {
 	total    int
 	triggers int
@@ -38,15 +42,19 @@ func parseRequestLog(r io.Reader, from, to time.Time) (requestLog, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 4 {
-			continue
+		var line struct {
+			Received string `json:"received"`
+			Method   string `json:"method"`
+			URI      string `json:"uri"`
 		}
-		at, err := time.Parse(time.RFC3339Nano, f[0])
+		if json.Unmarshal(sc.Bytes(), &line) != nil || line.URI == "" {
+			continue // the first line, which says where the emulator listens
+		}
+		at, err := time.Parse(logging.TimeLayout, line.Received)
 		if err != nil || at.Before(from) || at.After(to) {
 			continue
 		}
-		method, uri := f[1], f[2]
+		method, uri := line.Method, line.URI
 		path, query, _ := strings.Cut(uri, "?")
 		if !strings.HasPrefix(path, "/api/") {
 			continue // admin API and anything else

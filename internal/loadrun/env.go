@@ -3,17 +3,15 @@ package loadrun
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
 	temporalclient "go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -120,7 +118,7 @@ func startEnv(ctx context.Context, cfg Config, logf func(string, ...any)) (_ *en
 		return nil, fmt.Errorf("worker: %w (log: %s)", err, e.workerLog)
 	}
 
-	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := logging.Discard()
 	dialCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if e.tc, err = temporalclient.DialContext(dialCtx, temporalclient.Options{HostPort: e.temporalAddr, Namespace: "default", Logger: quiet}); err != nil {

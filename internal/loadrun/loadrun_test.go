@@ -3,12 +3,15 @@ package loadrun
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 )
 
 func TestDistribution(t *testing.T) {
@@ -227,7 +230,9 @@ func TestRequestLog(t *testing.T) {
 	t0 := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	var b strings.Builder
 	add := func(d time.Duration, method, uri string) {
-		b.WriteString(t0.Add(d).Format(time.RFC3339Nano) + " " + method + " " + uri + " 200 1ms\n")
+		at := t0.Add(d).Format(logging.TimeLayout)
+		fmt.Fprintf(&b, `{"level":"info","ts":%q,"msg":"request","received":%q,"method":%q,"uri":%q,"status":200,"took":0.001}`+"\n",
+			at, at, method, uri)
 	}
 	add(-time.Second, "GET", "/api/v1/syncs/1/runs?runId=9") // before the window
 	add(0, "POST", "/api/v1/syncs/1/trigger")

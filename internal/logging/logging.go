@@ -1,17 +1,23 @@
-// Package logging builds the zap logger of the worker and starter, and
-// adapts it to the Temporal SDK's logger interface so that SDK, workflow and
-// activity logs share one structured stream.
+// Package logging builds the zap loggers of the project's binaries and hands
+// them to the Temporal SDK through its slog support (log.NewStructuredLogger)
+// and zap's slog bridge (zapslog), so that the SDK's, the workflows', the
+// activities' and the binary's own lines share one stream and one format.
 package logging
 
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"go.temporal.io/sdk/log"
 	"go.uber.org/zap"
+	"go.uber.org/zap/exp/zapslog"
 	"go.uber.org/zap/zapcore"
 )
+
+// TimeLayout is how JSON lines write their time ("ts"), to the millisecond.
+const TimeLayout = "2006-01-02T15:04:05.000Z0700"
 
 // New returns a logger writing to w at level ("debug", "info", "warn",
 // "error") in format "json" or "console".
@@ -24,7 +30,7 @@ func New(w io.Writer, level, format string) (*zap.Logger, error) {
 	switch strings.ToLower(format) {
 	case "json", "":
 		cfg := zap.NewProductionEncoderConfig()
-		cfg.EncodeTime = zapcore.ISO8601TimeEncoder
+		cfg.EncodeTime = zapcore.TimeEncoderOfLayout(TimeLayout)
 		enc = zapcore.NewJSONEncoder(cfg)
 	case "console", "text":
 		cfg := zap.NewDevelopmentEncoderConfig()
@@ -37,55 +43,25 @@ func New(w io.Writer, level, format string) (*zap.Logger, error) {
 	return zap.New(core, zap.AddCaller()), nil
 }
 
-// Temporal adapts a zap logger to the Temporal SDK's log.Logger.
-type Temporal struct {
-	zl *zap.Logger
+// noStacktraces is above every level the SDK logs at: its error lines
+// (a failed activity attempt, say) are expected and need no stack.
+const noStacktraces = slog.LevelError + 1
+
+// Temporal returns zl as the Temporal SDK's logger. Each line shows the
+// SDK's caller, not this adapter.
+func Temporal(zl *zap.Logger) log.Logger {
+	h := zapslog.NewHandler(zl.Core(), zapslog.WithCaller(true), zapslog.AddStacktraceAt(noStacktraces))
+	return log.NewStructuredLogger(slog.New(h))
 }
 
-var (
-	_ log.Logger          = (*Temporal)(nil)
-	_ log.WithLogger      = (*Temporal)(nil)
-	_ log.WithSkipCallers = (*Temporal)(nil)
-)
-
-// NewTemporal wraps zl for the SDK; the caller shown is the SDK's caller.
-func NewTemporal(zl *zap.Logger) *Temporal {
-	return &Temporal{zl: zl.WithOptions(zap.AddCallerSkip(1))}
+// Quiet is the SDK logger of the command-line tools: warnings and errors
+// only, as console lines on w, so that the SDK's info lines do not mix with
+// what the tool prints.
+func Quiet(w io.Writer) log.Logger {
+	zl, _ := New(w, "warn", "console") // a valid level and format
+	return Temporal(zl)
 }
 
-func (t *Temporal) Debug(msg string, keyvals ...any) { t.zl.Debug(msg, fields(keyvals)...) }
-func (t *Temporal) Info(msg string, keyvals ...any)  { t.zl.Info(msg, fields(keyvals)...) }
-func (t *Temporal) Warn(msg string, keyvals ...any)  { t.zl.Warn(msg, fields(keyvals)...) }
-func (t *Temporal) Error(msg string, keyvals ...any) { t.zl.Error(msg, fields(keyvals)...) }
-
-// With returns a logger that adds keyvals to every line.
-func (t *Temporal) With(keyvals ...any) log.Logger {
-	return &Temporal{zl: t.zl.With(fields(keyvals)...)}
-}
-
-// WithCallerSkip returns a logger that skips depth more callers.
-func (t *Temporal) WithCallerSkip(depth int) log.Logger {
-	return &Temporal{zl: t.zl.WithOptions(zap.AddCallerSkip(depth))}
-}
-
-// fields turns the SDK's alternating keys and values into zap fields; a
-// dangling key is kept rather than dropped.
-func fields(keyvals []any) []zap.Field {
-	out := make([]zap.Field, 0, (len(keyvals)+1)/2)
-	for i := 0; i < len(keyvals); i += 2 {
-		key, ok := keyvals[i].(string)
-		if !ok {
-			key = fmt.Sprint(keyvals[i])
-		}
-		if i+1 == len(keyvals) {
-			out = append(out, zap.String("_missing_value_for", key))
-			break
-		}
-		if err, ok := keyvals[i+1].(error); ok {
-			out = append(out, zap.NamedError(key, err))
-			continue
-		}
-		out = append(out, zap.Any(key, keyvals[i+1]))
-	}
-	return out
-}
+// Discard is an SDK logger that drops every line, for tools and tests that
+// report on their own.
+func Discard() log.Logger { return Temporal(zap.NewNop()) }

@@ -1,7 +1,7 @@
 // Package metrics exposes the worker's Prometheus metrics: the Temporal
 // SDK's own, the project's workflow metrics (emitted through the SDK's
-// handler), Hightouch API requests by operation and status, and the Go
-// runtime and process collectors.
+// handler, without the SDK's "none" labels), Hightouch API requests by
+// operation and status, and the Go runtime and process collectors.
 package metrics
 
 import (
@@ -46,7 +46,8 @@ func New() (*Registry, error) {
 		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
 	}, time.Second)
 	scope = sdktally.NewPrometheusNamingScope(scope)
-	return &Registry{Handler: sdktally.NewMetricsHandler(scope), scope: scope, closer: closer, http: reporter.HTTPHandler()}, nil
+	sdk := sdktally.NewMetricsHandler(scope)
+	return &Registry{Handler: &handler{untagged: sdk, tagged: sdk}, scope: scope, closer: closer, http: reporter.HTTPHandler()}, nil
 }
 
 // HTTPHandler serves the metrics in the Prometheus text format.
@@ -67,6 +68,9 @@ func (r *Registry) APIRequest(operation, status string, took time.Duration) {
 func (r *Registry) RateLimitWait(d time.Duration) {
 	r.scope.Timer(MetricRateLimitWait).Record(d)
 }
+
+// Prefix begins the name of every metric the project emits itself.
+const Prefix = "hightouch_"
 
 // Names of the project's HTTP-level metrics.
 const (

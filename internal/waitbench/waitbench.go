@@ -10,8 +10,6 @@ package waitbench
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"time"
@@ -19,7 +17,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
@@ -27,6 +24,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -42,7 +40,7 @@ type Env struct {
 }
 
 // Quiet keeps the SDK's per-attempt debug lines out of the output.
-var Quiet = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+var Quiet = logging.Discard()
 
 // NewEnv builds the environment with both workflows and every activity
 // registered. Close it when done.
@@ -50,7 +48,8 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(Quiet)
 	if os.Getenv("HT_DEBUG") != "" {
-		suite.SetLogger(tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		zl, _ := logging.New(os.Stderr, "debug", "console") // a valid level and format
+		suite.SetLogger(logging.Temporal(zl))
 	}
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(2 * time.Minute)

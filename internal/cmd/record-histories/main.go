@@ -15,7 +15,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -25,7 +24,6 @@ import (
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	temporalclient "go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -34,6 +32,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -55,7 +54,7 @@ func main() {
 }
 
 func run(ctx context.Context, outDir string) error {
-	quiet := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	quiet := logging.Quiet(os.Stderr)
 	srv, err := devserver.Start(ctx, devserver.Options{ClientOptions: &temporalclient.Options{Logger: quiet}})
 	if err != nil {
 		return err

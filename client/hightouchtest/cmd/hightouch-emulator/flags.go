@@ -37,7 +37,7 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8787", "listen address (host:port; port 0 picks a free one)")
 	fs.StringVar(&cfg.token, "token", hightouchtest.DefaultToken, "bearer token the API accepts")
 	fs.BoolVar(&cfg.demo, "demo", false, "seed the demo workspace")
-	fs.BoolVar(&cfg.verbose, "v", false, "log one line per request")
+	fs.BoolVar(&cfg.verbose, "v", false, "log one JSON line per request (time, method, URI, status, duration)")
 	fs.Int64Var(&cfg.seed, "seed", 1, "seed for fault injection and generated ids")
 	fs.BoolVar(&cfg.sequenceQueueing, "sequence-queueing", false, "queue one follow-up run when a running sequence is triggered")
 	fs.StringVar(&rateLimit, "rate-limit", "", "enforce a workspace rate limit such as 200/10s (default off)")

@@ -1,24 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"io"
 	"net/http"
-	"sync"
 	"time"
+
+	"go.uber.org/zap"
 )
-
-// lockedWriter serialises writes from concurrent request handlers.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
 
 type statusRecorder struct {
 	http.ResponseWriter
@@ -30,13 +17,15 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// logRequests writes one line per request: time, method, path, status,
-// duration. Headers (and so the token) are never logged.
-func logRequests(out io.Writer, next http.Handler) http.Handler {
+// logRequests logs one line per request once answered: when it arrived,
+// method, URI, status and how long it took. Headers (and so the token) are
+// never logged.
+func logRequests(zl *zap.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		fmt.Fprintf(out, "%s %s %s %d %s\n", start.UTC().Format(time.RFC3339Nano), r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
+		zl.Info("request", zap.Time("received", start), zap.String("method", r.Method), zap.String("uri", r.URL.RequestURI()),
+			zap.Int("status", rec.status), zap.Duration("took", time.Since(start)))
 	})
 }

@@ -21,6 +21,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 )
 
 func main() {
@@ -51,12 +53,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out := &lockedWriter{w: stdout}
-	fmt.Fprintf(out, "hightouch-emulator listening on http://%s/api/v1\n", ln.Addr())
+	fmt.Fprintf(stdout, "hightouch-emulator listening on http://%s/api/v1\n", ln.Addr())
 
 	var handler http.Handler = emu
 	if cfg.verbose {
-		handler = logRequests(out, handler)
+		zl, _ := logging.New(stdout, "info", "json") // a valid level and format
+		handler = logRequests(zl, handler)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
