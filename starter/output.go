@@ -176,6 +176,7 @@ func writeDetailsText(w io.Writer, kind string, raw json.RawMessage) {
 		var s workflows.SyncResult
 		if json.Unmarshal(raw, &s) == nil && s.RunID != "" {
 			writeSyncResult(w, s.SyncRunSnapshot)
+			writeTriggerNotes(w, s.TriggerNotes)
 		}
 	case kindSequence:
 		var s workflows.SequenceResult
@@ -236,6 +237,27 @@ func writeSequenceResult(w io.Writer, r workflows.SequenceResult) {
 	fmt.Fprintf(w, "  %-12s %d\n", "Member runs:", len(r.SyncRuns))
 	for _, m := range r.SyncRuns {
 		fmt.Fprintf(w, "    %s\n", memberLine(m))
+	}
+	writeTriggerNotes(w, r.TriggerNotes)
+}
+
+// writeTriggerNotes says how the workflow came by its run, when it did not
+// simply trigger it.
+func writeTriggerNotes(w io.Writer, n workflows.TriggerNotes) {
+	var how string
+	switch {
+	case n.Skipped:
+		how = "skipped (a run was in progress)"
+	case n.Attached:
+		how = "attached to the run in progress"
+	case n.Adopted:
+		how = "adopted (the trigger's answer was lost)"
+	default:
+		return
+	}
+	fmt.Fprintf(w, "  %-12s %s\n", "Trigger:", how)
+	if n.Note != "" {
+		fmt.Fprintf(w, "  %-12s %s\n", "Note:", oneLine(n.Note))
 	}
 }
 

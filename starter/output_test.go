@@ -198,3 +198,14 @@ func TestFormatting(t *testing.T) {
 	require.Equal(t, "10m", fmtDuration(10*time.Minute))
 	require.Equal(t, "1s", fmtDuration(time.Second))
 }
+
+func TestTriggerNotesText(t *testing.T) {
+	var b strings.Builder
+	writeTriggerNotes(&b, workflows.TriggerNotes{})
+	require.Empty(t, b.String(), "a run simply triggered needs no note")
+	writeTriggerNotes(&b, workflows.TriggerNotes{Adopted: true, Note: "the trigger's answer was lost (HTTP 504)"})
+	require.Equal(t, "  Trigger:     adopted (the trigger's answer was lost)\n  Note:        the trigger's answer was lost (HTTP 504)\n", b.String())
+	b.Reset()
+	writeTriggerNotes(&b, workflows.TriggerNotes{Skipped: true})
+	require.Equal(t, "  Trigger:     skipped (a run was in progress)\n", b.String())
+}

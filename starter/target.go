@@ -61,7 +61,11 @@ func (w *waitFlags) options() (workflows.WaitOptions, error) {
 type syncFlags struct {
 	syncID, syncSlug                                  string
 	fullResync, resetCDC, clearAndFill, failOnWarning bool
+	ifRunning                                         string
 }
+
+// ifRunningHelp explains --if-running.
+const ifRunningHelp = "what to do when a run is already in progress: queue (trigger; Hightouch queues the\nrun behind it), skip (do not trigger; report that run), attach (do not trigger; wait on\nthat run) or fail (fail with SyncAlreadyRunning)"
 
 func (s *syncFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&s.syncID, "sync-id", "", "the `id` of the sync to run (give this or --sync-slug)")
@@ -70,6 +74,7 @@ func (s *syncFlags) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&s.resetCDC, "reset-cdc", false, "mark all rows as synced without writing to the destination")
 	fs.BoolVar(&s.clearAndFill, "clear-and-fill", false, "clear the destination audience, then send the whole query")
 	fs.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when the run ends with warnings (rows rejected by the destination)")
+	fs.Var(choice(&s.ifRunning, activities.IfRunningQueue, activities.IfRunningModes...), "if-running", ifRunningHelp)
 }
 
 // syncOnlyFlags are the flags that make sense for a sync and not a sequence.
@@ -80,6 +85,9 @@ func (s *syncFlags) input(fs *pflag.FlagSet, w workflows.WaitOptions) (workflows
 	in := workflows.SyncInput{
 		SyncSlug: strings.TrimSpace(s.syncSlug), FullResync: s.fullResync, ResetCDC: s.resetCDC,
 		ClearAndFill: s.clearAndFill, FailOnWarning: s.failOnWarning, WaitOptions: w,
+	}
+	if s.ifRunning != activities.IfRunningQueue {
+		in.IfRunning = s.ifRunning
 	}
 	idSet, slugSet := fs.Changed("sync-id"), fs.Changed("sync-slug")
 	switch {
@@ -113,18 +121,23 @@ func syncName(in workflows.SyncInput) string {
 type sequenceFlags struct {
 	sequenceID    string
 	failOnWarning bool
+	ifRunning     string
 }
 
 func (s *sequenceFlags) bind(fs *pflag.FlagSet, withFailOnWarning bool) {
 	fs.StringVar(&s.sequenceID, "sequence-id", "", "the `id` of the sync sequence to run")
 	if withFailOnWarning {
 		fs.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when a member run ends with warnings")
+		fs.Var(choice(&s.ifRunning, activities.IfRunningQueue, activities.IfRunningModes...), "if-running", ifRunningHelp)
 	}
 }
 
 // input checks the flags and returns the HightouchSyncSequence input.
 func (s *sequenceFlags) input(w workflows.WaitOptions) (workflows.SequenceInput, error) {
 	in := workflows.SequenceInput{SequenceID: strings.TrimSpace(s.sequenceID), FailOnWarning: s.failOnWarning, WaitOptions: w}
+	if s.ifRunning != "" && s.ifRunning != activities.IfRunningQueue {
+		in.IfRunning = s.ifRunning
+	}
 	switch {
 	case in.SequenceID == "":
 		return in, errors.New("give --sequence-id, the id of a sync sequence")
