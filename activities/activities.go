@@ -42,8 +42,20 @@ type Activities struct {
 	// 504, a timeout) Hightouch may still create its run (0:
 	// DefaultLateCreation).
 	LateCreation time.Duration
+	// Signaler sends a waiting workflow its run's progress (the worker's
+	// Temporal client); without it, polls return to the workflow instead.
+	Signaler Signaler
+	// AuthGrace is how long a wait retries a key Hightouch refuses (401,
+	// 403), as during a key rotation (0: DefaultAuthGrace). Triggers and
+	// direct calls fail at once.
+	AuthGrace time.Duration
 
 	waits activeWaits
+}
+
+// Signaler signals a workflow; a Temporal client.Client is one.
+type Signaler interface {
+	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
 }
 
 // Clock tells time and waits. The poll activities use it so that tests and
@@ -114,6 +126,21 @@ func (w *activeWaits) touch(key string, now time.Time) {
 		w.seen = map[string]time.Time{}
 	}
 	w.seen[key] = now
+	w.pruneLocked(now)
+}
+
+// pruneLocked forgets the runs not polled lately, at most once a minute,
+// whether or not the worker has a request budget to share.
+func (w *activeWaits) pruneLocked(now time.Time) {
+	if now.Sub(w.lastPrune) <= time.Minute {
+		return
+	}
+	for k, t := range w.seen {
+		if now.Sub(t) > activeWaitWindow {
+			delete(w.seen, k)
+		}
+	}
+	w.lastPrune = now
 }
 
 func (w *activeWaits) forget(key string) {
@@ -125,13 +152,6 @@ func (w *activeWaits) forget(key string) {
 func (w *activeWaits) count(now time.Time) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if now.Sub(w.lastPrune) > time.Minute {
-		for k, t := range w.seen {
-			if now.Sub(t) > activeWaitWindow {
-				delete(w.seen, k)
-			}
-		}
-		w.lastPrune = now
-	}
+	w.pruneLocked(now)
 	return len(w.seen)
 }

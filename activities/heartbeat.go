@@ -18,7 +18,7 @@ const heartbeatEvery = 2 * time.Second
 type heartbeater struct {
 	ctx  context.Context
 	mu   sync.Mutex
-	last any
+	last []any
 	done chan struct{}
 	wg   sync.WaitGroup
 }
@@ -28,13 +28,13 @@ var recordHeartbeat = activity.RecordHeartbeat
 
 // startHeartbeats records details at once (the SDK sends an activity's first
 // heartbeat before returning) and then every heartbeatEvery until stop.
-func startHeartbeats(ctx context.Context, details any) *heartbeater {
-	return heartbeatEach(ctx, heartbeatEvery, details)
+func startHeartbeats(ctx context.Context, details ...any) *heartbeater {
+	return heartbeatEach(ctx, heartbeatEvery, details...)
 }
 
-func heartbeatEach(ctx context.Context, every time.Duration, details any) *heartbeater {
+func heartbeatEach(ctx context.Context, every time.Duration, details ...any) *heartbeater {
 	h := &heartbeater{ctx: ctx, last: details, done: make(chan struct{})}
-	recordHeartbeat(ctx, details)
+	recordHeartbeat(ctx, details...)
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
@@ -46,7 +46,7 @@ func heartbeatEach(ctx context.Context, every time.Duration, details any) *heart
 				h.mu.Lock()
 				d := h.last
 				h.mu.Unlock()
-				recordHeartbeat(ctx, d)
+				recordHeartbeat(ctx, d...)
 			case <-h.done:
 				return
 			}
@@ -56,11 +56,11 @@ func heartbeatEach(ctx context.Context, every time.Duration, details any) *heart
 }
 
 // set replaces the details and records them.
-func (h *heartbeater) set(details any) {
+func (h *heartbeater) set(details ...any) {
 	h.mu.Lock()
 	h.last = details
 	h.mu.Unlock()
-	recordHeartbeat(h.ctx, details)
+	recordHeartbeat(h.ctx, details...)
 }
 
 // stop ends the heartbeats; the last details stay recorded.

@@ -87,7 +87,22 @@ type PollSyncRunInput struct {
 	// not only when the run ends.
 	ReturnOnChange bool       `json:"returnOnChange,omitempty"`
 	Policy         PollPolicy `json:"policy"`
+	progressOptions
 	decodeState
+}
+
+// progressOptions say how a poll keeps its workflow's view of the run
+// fresh while it waits, and how it ends.
+type progressOptions struct {
+	// ProgressSignal, when set, names the signal by which the poll sends
+	// its workflow a snapshot at every phase change and at every doubling
+	// of the time since the trigger (1, 2, 4, 8, ... minutes); the
+	// activity then returns only when the run ends. (Without a way to
+	// signal, it returns at those moments instead.)
+	ProgressSignal string `json:"progressSignal,omitempty"`
+	// LookOnce reads the run once and returns what it saw, ended or not:
+	// the last look when the workflow's deadline passes.
+	LookOnce bool `json:"lookOnce,omitempty"`
 }
 
 // UnmarshalJSON ignores unknown fields: the workflows of a newer version
@@ -110,28 +125,32 @@ func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*Syn
 	return run(ctx, in.decodeError(), check, func() (*SyncRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
 		key := "sync-run/" + string(in.RunID)
-		return poll(ctx, a.clock(), p, in.TriggeredAt, a.fairShare, func(now time.Time) (SyncRunSnapshot, bool, error) {
-			a.waits.touch(key, now)
-			r, err := a.Client.GetSyncRun(ctx, in.SyncID, in.RunID)
-			if err != nil {
-				return SyncRunSnapshot{}, false, err
-			}
-			snap := snapshotOf(in.SyncID, in.RunID, r, a.clock().Now())
-			if !snap.Listed() && now.Sub(in.TriggeredAt) > p.NotListedTimeout.Std() {
-				return snap, false, temporal.NewNonRetryableApplicationError(
-					fmt.Sprintf("run %s of sync %s is still not listed by Hightouch %s after the trigger", in.RunID, in.SyncID, p.NotListedTimeout),
-					errortypes.HightouchNotFound, nil, snap)
-			}
-			if snap.Listed() && !snap.Status.Known() && snap.Status != in.LastStatus {
-				activity.GetLogger(ctx).Warn("Hightouch reported a run status this worker does not know",
-					"syncId", in.SyncID, "runId", in.RunID, "status", snap.Status, "finished", snap.FinishedAt != nil)
-			}
-			if snap.Ended() {
-				a.waits.forget(key)
-			}
-			stop := snap.Ended() || (in.ReturnOnChange && snap.Status != in.LastStatus)
-			return snap, stop, nil
-		})
+		w := wait[SyncRunSnapshot]{
+			policy: p, triggeredAt: in.TriggeredAt, opts: in.progressOptions, returnOnChange: in.ReturnOnChange,
+			known: string(in.LastStatus), fingerprint: func(s SyncRunSnapshot) string { return string(s.Status) },
+			check: func(ctx context.Context, now time.Time) (SyncRunSnapshot, bool, error) {
+				a.waits.touch(key, now)
+				r, err := a.Client.GetSyncRun(ctx, in.SyncID, in.RunID)
+				if err != nil {
+					return SyncRunSnapshot{}, false, err
+				}
+				snap := snapshotOf(in.SyncID, in.RunID, r, a.clock().Now())
+				if !snap.Listed() && now.Sub(in.TriggeredAt) > p.NotListedTimeout.Std() {
+					return snap, false, temporal.NewNonRetryableApplicationError(
+						fmt.Sprintf("run %s of sync %s is still not listed by Hightouch %s after the trigger", in.RunID, in.SyncID, p.NotListedTimeout),
+						errortypes.HightouchNotFound, nil, snap)
+				}
+				if snap.Listed() && !snap.Status.Known() && snap.Status != in.LastStatus {
+					activity.GetLogger(ctx).Warn("Hightouch reported a run status this worker does not know",
+						"syncId", in.SyncID, "runId", in.RunID, "status", snap.Status, "finished", snap.FinishedAt != nil)
+				}
+				if snap.Ended() {
+					a.waits.forget(key)
+				}
+				return snap, snap.Ended(), nil
+			},
+		}
+		return poll(ctx, a, w)
 	})
 }
 
@@ -143,6 +162,7 @@ type PollSequenceRunInput struct {
 	LastFingerprint string     `json:"lastFingerprint,omitempty"`
 	ReturnOnChange  bool       `json:"returnOnChange,omitempty"`
 	Policy          PollPolicy `json:"policy"`
+	progressOptions
 	decodeState
 }
 
@@ -163,31 +183,35 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 	return run(ctx, in.decodeError(), check, func() (*SequenceRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
 		key := "sequence-run/" + in.SequenceRunID
-		return poll(ctx, a.clock(), p, in.TriggeredAt, a.fairShare, func(now time.Time) (SequenceRunSnapshot, bool, error) {
-			a.waits.touch(key, now)
-			snap := SequenceRunSnapshot{SequenceRunID: in.SequenceRunID}
-			r, err := a.Client.GetSyncSequenceRun(ctx, in.SequenceRunID)
-			switch {
-			case client.StatusCode(err) == 404 && now.Sub(in.TriggeredAt) <= p.NotListedTimeout.Std():
-				// Not known yet right after the trigger: keep waiting.
-			case err != nil:
-				return snap, false, err
-			default:
-				snap.Status = r.Status
-				for _, m := range r.SyncRuns {
-					snap.SyncRuns = append(snap.SyncRuns, SequenceMemberRun{SyncID: m.SyncID, RunID: m.SyncRunID, Status: m.Status, FinishedAt: m.FinishedAt})
-				}
-			}
-			snap.ObservedAt = a.clock().Now()
-			if snap.Ended() {
-				if err := a.fillMemberRuns(ctx, &snap); err != nil {
+		w := wait[SequenceRunSnapshot]{
+			policy: p, triggeredAt: in.TriggeredAt, opts: in.progressOptions, returnOnChange: in.ReturnOnChange,
+			known: in.LastFingerprint, fingerprint: SequenceRunSnapshot.Fingerprint,
+			check: func(ctx context.Context, now time.Time) (SequenceRunSnapshot, bool, error) {
+				a.waits.touch(key, now)
+				snap := SequenceRunSnapshot{SequenceRunID: in.SequenceRunID}
+				r, err := a.Client.GetSyncSequenceRun(ctx, in.SequenceRunID)
+				switch {
+				case client.StatusCode(err) == 404 && now.Sub(in.TriggeredAt) <= p.NotListedTimeout.Std():
+					// Not known yet right after the trigger: keep waiting.
+				case err != nil:
 					return snap, false, err
+				default:
+					snap.Status = r.Status
+					for _, m := range r.SyncRuns {
+						snap.SyncRuns = append(snap.SyncRuns, SequenceMemberRun{SyncID: m.SyncID, RunID: m.SyncRunID, Status: m.Status, FinishedAt: m.FinishedAt})
+					}
 				}
-				a.waits.forget(key)
-				return snap, true, nil
-			}
-			return snap, in.ReturnOnChange && snap.Fingerprint() != in.LastFingerprint, nil
-		})
+				snap.ObservedAt = a.clock().Now()
+				if snap.Ended() {
+					if err := a.fillMemberRuns(ctx, &snap); err != nil {
+						return snap, false, err
+					}
+					a.waits.forget(key)
+				}
+				return snap, snap.Ended(), nil
+			},
+		}
+		return poll(ctx, a, w)
 	})
 }
 
@@ -220,38 +244,115 @@ func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapsh
 	return nil
 }
 
-// poll runs check until it says stop, sleeping between checks while the run
-// is younger than the policy's hold window and handing the wait to the
-// server's retry timer after that.
+// wait is one poll activity's wait on a run.
+type wait[S any] struct {
+	policy         PollPolicy
+	triggeredAt    time.Time
+	opts           progressOptions
+	returnOnChange bool
+	// known is the fingerprint of what the workflow last saw.
+	known       string
+	fingerprint func(S) string
+	// check reads the run once; ended says it is over.
+	check func(ctx context.Context, now time.Time) (snap S, ended bool, err error)
+}
+
+// pollState is what a poll heartbeats besides its snapshot, so that its
+// next attempt (a server-side retry) goes on where it stopped.
+type pollState struct {
+	// Reported is the fingerprint of the last snapshot sent to the
+	// workflow, Doubling the last doubling of the time since the trigger
+	// reported (-1: none yet).
+	Reported string `json:"reported"`
+	Doubling int    `json:"doubling"`
+	// AuthFailedSince is when Hightouch began to refuse the key during
+	// this wait (a rotation under way).
+	AuthFailedSince *time.Time `json:"authFailedSince,omitempty"`
+}
+
+// pollCallTimeout bounds one request of a poll, well under the poll's 30 s
+// heartbeat timeout.
+var pollCallTimeout = 20 * time.Second
+
+// doublingOf is how many times the time since the trigger has doubled from
+// one minute (-1 before the first minute).
+func doublingOf(elapsed time.Duration) int {
+	n := -1
+	for d := time.Minute; elapsed >= d; d *= 2 {
+		n++
+	}
+	return n
+}
+
+// poll runs check until the run ends, sleeping between checks while the
+// run is younger than the policy's hold window and handing the wait to the
+// server's retry timer after that. On the way it keeps the workflow's view
+// fresh: at every phase change and every doubling of the time since the
+// trigger it signals the workflow a snapshot (or, without a way to signal,
+// returns it).
 //
-// share is the fair share of the worker's request budget: the shortest
-// interval at which every run the worker waits on can be polled.
-func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt time.Time, share func() time.Duration, check func(now time.Time) (S, bool, error)) (*S, error) {
+// The interval is the fair share of the worker's request budget when that
+// is longer: the shortest interval at which every run the worker waits on
+// can be polled.
+func poll[S any](ctx context.Context, a *Activities, w wait[S]) (*S, error) {
+	clock := a.clock()
+	info := activity.GetInfo(ctx)
+	st := pollState{Reported: w.known, Doubling: doublingOf(clock.Now().Sub(w.triggeredAt))}
+	if activity.HasHeartbeatDetails(ctx) {
+		var prev S
+		var saved pollState
+		if activity.GetHeartbeatDetails(ctx, &prev, &saved) == nil && info.Attempt > 1 {
+			st = saved
+		}
+	}
+	var last S
+	hb := startHeartbeats(ctx, last, st)
+	defer hb.stop()
+	beat := func(snap S) { hb.set(snap, st) }
 	stopping := activity.GetWorkerStopChannel(ctx)
 	for {
 		now := clock.Now()
-		snap, stop, err := check(now)
-		interval := max(p.Interval(now.Sub(triggeredAt)), share())
+		callCtx, cancel := context.WithTimeout(ctx, pollCallTimeout)
+		snap, ended, err := w.check(callCtx, now)
+		cancel()
+		interval := max(w.policy.Interval(now.Sub(w.triggeredAt)), a.fairShare())
 		if delay, ok := localWait(err); ok {
 			// The worker's request budget is spent: come back no sooner than
 			// this run's next poll was due, so that a busy worker does not
 			// poll each run more often than its share.
+			beat(last)
 			return nil, limitedLocally(err, max(delay, interval))
 		}
 		if err != nil {
+			if retry := a.authGrace(ctx, &st, err, now); retry != nil {
+				beat(last)
+				return nil, retry
+			}
 			return nil, err
 		}
-		if stop {
+		st.AuthFailedSince = nil
+		last = snap
+		if ended || w.opts.LookOnce {
 			return &snap, nil
 		}
+		fp, doubling := w.fingerprint(snap), doublingOf(now.Sub(w.triggeredAt))
+		switch {
+		case w.returnOnChange && fp != w.known:
+			return &snap, nil // the old protocol: the workflow polls again
+		case w.opts.ProgressSignal != "" && (fp != st.Reported || doubling > st.Doubling):
+			if a.report(ctx, info, w.opts.ProgressSignal, snap) {
+				st.Reported, st.Doubling = fp, doubling
+			} else if w.returnOnChange || a.Signaler == nil {
+				return &snap, nil
+			}
+		}
+		beat(snap)
 		wait := interval
-		if wait > maxLoopSleep || now.Add(wait).Sub(triggeredAt) > p.HoldWindow.Std() {
+		if wait > maxLoopSleep || now.Add(wait).Sub(w.triggeredAt) > w.policy.HoldWindow.Std() {
 			// The failure's details carry the snapshot to `temporal workflow
-			// describe` and the UI.
+			// describe`, the UI and the starter.
 			return nil, stillRunning(wait, snap)
 		}
-		// Heartbeats show the latest state while the loop holds the slot.
-		activity.RecordHeartbeat(ctx, snap)
 		sleepCtx, cancel := context.WithCancel(ctx)
 		go func() {
 			select {
@@ -272,6 +373,52 @@ func poll[S any](ctx context.Context, clock Clock, p PollPolicy, triggeredAt tim
 		}
 	}
 }
+
+// report signals a progress snapshot to the workflow waiting on the run;
+// it reports whether the workflow got it.
+func (a *Activities) report(ctx context.Context, info activity.Info, signal string, snap any) bool {
+	if a.Signaler == nil {
+		return false
+	}
+	sctx, cancel := context.WithTimeout(ctx, pollCallTimeout)
+	defer cancel()
+	err := a.Signaler.SignalWorkflow(sctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID, signal, snap)
+	if err != nil {
+		activity.GetLogger(ctx).Warn("Could not send the workflow the run's progress", "error", err)
+		return false
+	}
+	return true
+}
+
+// authGrace turns a 401 or 403 during a wait into a retry for a while: a
+// key being rotated must not fail every wait in flight. It returns nil when
+// err is not one, or once the grace period is over (the error then fails
+// the wait as HightouchUnauthorized).
+func (a *Activities) authGrace(ctx context.Context, st *pollState, err error, now time.Time) error {
+	code := client.StatusCode(err)
+	if code != http.StatusUnauthorized && code != http.StatusForbidden {
+		return nil
+	}
+	if st.AuthFailedSince == nil {
+		st.AuthFailedSince = &now
+	}
+	grace := a.AuthGrace
+	if grace == 0 {
+		grace = DefaultAuthGrace
+	}
+	left := st.AuthFailedSince.Add(grace).Sub(now)
+	if left <= 0 {
+		return nil
+	}
+	activity.GetLogger(ctx).Warn("Hightouch refused the API key during a wait; retrying in case the key is being rotated",
+		"status", code, "since", st.AuthFailedSince, "gracePeriodLeft", left.Round(time.Second))
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("Hightouch refused the API key (HTTP %d) since %s; retrying for %s in case it is being rotated",
+		code, st.AuthFailedSince.UTC().Format(time.RFC3339), left.Round(time.Second)), errortypes.AuthGrace,
+		temporal.ApplicationErrorOptions{NextRetryDelay: min(left, 30*time.Second)})
+}
+
+// DefaultAuthGrace is how long a wait retries a refused API key.
+const DefaultAuthGrace = 10 * time.Minute
 
 // stillRunning is the benign retryable error that schedules the next poll.
 func stillRunning(next time.Duration, snap any) error {

@@ -14,7 +14,7 @@ import (
 )
 
 // Version is this module's release, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // ServerList holds the API servers selectable with WithServerIndex.
 var ServerList = []string{

@@ -46,6 +46,11 @@ const (
 // polls without holding a worker slot. Workflows never see it.
 const StillRunning = "StillRunning"
 
+// AuthGrace is the retryable error a poll returns while Hightouch refuses
+// the API key within the grace period for a key rotation; once it is over
+// the wait fails with HightouchUnauthorized. Workflows never see it.
+const AuthGrace = "HightouchUnauthorizedRetrying"
+
 // NonRetryable lists the types a retry can never fix.
 var NonRetryable = []string{
 	InvalidInput, HightouchUnauthorized, HightouchNotFound, HightouchValidation, HightouchBadRequest,

@@ -37,6 +37,7 @@ type config struct {
 	checkKey      bool
 	listingLag    time.Duration
 	lateCreation  time.Duration
+	authGrace     time.Duration
 }
 
 // errUsage marks configuration errors (exit code 2).
@@ -81,6 +82,8 @@ Flags (each defaults to the environment variable named):
 		"how long a new run may take to appear in the sync's runs list; a trigger whose answer was lost looks for its run this long before sending again (HIGHTOUCH_LISTING_LAG)")
 	late := fs.String("late-creation", env("HIGHTOUCH_LATE_CREATION", activities.DefaultLateCreation.String()),
 		"how long after a trigger's failed answer (a gateway's 504, a timeout) Hightouch may still create its run (HIGHTOUCH_LATE_CREATION)")
+	authGrace := fs.String("auth-grace", env("HIGHTOUCH_AUTH_GRACE", activities.DefaultAuthGrace.String()),
+		"how long a wait retries when Hightouch refuses the API key (401, 403), as while the key is rotated; triggers fail at once (HIGHTOUCH_AUTH_GRACE)")
 	checkKey := fs.String("check-api-key", env("HIGHTOUCH_CHECK_API_KEY", "true"), "check the Hightouch key at start and refuse to run with a rejected one (HIGHTOUCH_CHECK_API_KEY)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +121,9 @@ Flags (each defaults to the environment variable named):
 	}
 	if c.lateCreation, err = time.ParseDuration(*late); err != nil || c.lateCreation < 0 {
 		bad("--late-creation / HIGHTOUCH_LATE_CREATION: expected a duration such as 2m, got %q", *late)
+	}
+	if c.authGrace, err = time.ParseDuration(*authGrace); err != nil || c.authGrace < 0 {
+		bad("--auth-grace / HIGHTOUCH_AUTH_GRACE: expected a duration such as 10m, got %q", *authGrace)
 	}
 	if c.checkKey, err = strconv.ParseBool(*checkKey); err != nil {
 		bad("--check-api-key / HIGHTOUCH_CHECK_API_KEY: expected true or false, got %q", *checkKey)

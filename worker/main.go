@@ -111,7 +111,10 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		OnFatalError:                 func(err error) { fatal <- err },
 	})
 	workflows.Register(w)
-	w.RegisterActivity(&activities.Activities{Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation})
+	w.RegisterActivity(&activities.Activities{
+		Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation,
+		Signaler: tc, AuthGrace: cfg.authGrace,
+	})
 
 	health := newHealth(tc)
 	var httpSrv *http.Server

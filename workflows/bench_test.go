@@ -18,7 +18,9 @@ import (
 // poll schedule and the worst of each metric is reported: requests
 // (Hightouch API requests, trigger included), events (history events),
 // notice-s (seconds from the run's end to a poll seeing it), slot-s (seconds
-// a poll activity held a worker slot).
+// a poll activity held a worker slot), stale (the worst age of the progress
+// query's snapshot as a share of the time since the trigger, after the first
+// minute) and reports (progress signals).
 func BenchmarkWait(b *testing.B) {
 	for _, length := range []time.Duration{30 * time.Second, 5 * time.Minute, time.Hour, 24 * time.Hour} {
 		for _, d := range []waitbench.Design{waitbench.HightouchSync, waitbench.Fixed3s} {
@@ -37,6 +39,10 @@ func BenchmarkWait(b *testing.B) {
 				b.ReportMetric(float64(c.Events), "events")
 				b.ReportMetric(c.Notice.Seconds(), "notice-s")
 				b.ReportMetric(c.SlotHeld.Seconds(), "slot-s")
+				if d == waitbench.HightouchSync {
+					b.ReportMetric(c.Staleness, "stale")
+					b.ReportMetric(float64(c.Reports), "reports")
+				}
 			})
 		}
 	}

@@ -48,6 +48,13 @@ func callActivityOptions(summary string, window time.Duration) workflow.Activity
 	}
 }
 
+// lookOptions suit the last look at a run: one read, retried briefly.
+func lookOptions(ctx workflow.Context, summary string) workflow.Context {
+	o := callActivityOptions(summary, 2*time.Minute)
+	o.HeartbeatTimeout = heartbeatTimeout
+	return workflow.WithActivityOptions(ctx, o)
+}
+
 // pollOptions suit a poll activity: one attempt may loop for the hold
 // window, and retries (StillRunning) carry the wait for as long as the
 // workflow's deadline allows.

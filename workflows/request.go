@@ -46,12 +46,12 @@ func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, dea
 	for got := false; !got; {
 		redeliverDue := false
 		sel := workflow.NewSelector(dctx)
+		// Replies are signalled to this run only, and it makes one
+		// request: any reply is to it. (Its id holds the run id, which a
+		// replayer does not know, so it is not compared.)
 		sel.AddReceive(replies, func(c workflow.ReceiveChannel, _ bool) {
-			var r triggerReply
-			c.Receive(dctx, &r)
-			if r.RequestID == req.ID {
-				reply, got = r, true
-			}
+			c.Receive(dctx, &reply)
+			got = true
 		})
 		if stopped == nil {
 			sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { stopped = errCancelled })

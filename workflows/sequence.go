@@ -91,13 +91,22 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	triggeredAt := t.triggeredAt
 
 	summary := fmt.Sprintf("wait for run %s of sequence %s", trig.ID, in.SequenceID)
-	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, waiter[activities.SequenceRunSnapshot]{
-		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, early bool) workflow.Future {
-			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSequenceRun, activities.PollSequenceRunInput{
-				SequenceRunID: trig.ID, TriggeredAt: triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: early, Policy: w.policy,
-			})
+	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, t.live, waiter[activities.SequenceRunSnapshot]{
+		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, mode pollMode) workflow.Future {
+			in := activities.PollSequenceRunInput{
+				SequenceRunID: trig.ID, TriggeredAt: triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: mode.early, Policy: w.policy,
+			}
+			in.LookOnce = mode.lookOnce
+			if mode.signal {
+				in.ProgressSignal = progressSignal
+			}
+			if mode.lookOnce {
+				return workflow.ExecuteActivity(lookOptions(ctx, "look at run "+trig.ID+" once more"), a.PollSequenceRun, in)
+			}
+			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSequenceRun, in)
 		},
-		ended: activities.SequenceRunSnapshot.Ended,
+		ended:      activities.SequenceRunSnapshot.Ended,
+		observedAt: func(s activities.SequenceRunSnapshot) time.Time { return s.ObservedAt },
 		progress: func(s activities.SequenceRunSnapshot) {
 			logger.Info("Sequence run progress", "sequenceRunId", s.SequenceRunID, "status", s.Status, "members", len(s.SyncRuns))
 			p.SequenceRunSnapshot = s
@@ -139,6 +148,7 @@ type sequenceTrigger struct {
 	triggeredAt time.Time
 	deadline    time.Time
 	stopped     error
+	live        bool
 }
 
 // triggerSequenceThroughWriter asks the sequence's writer for a run.
@@ -147,7 +157,7 @@ func triggerSequenceThroughWriter(ctx workflow.Context, in SequenceInput, w wait
 	req := triggerRequest{Kind: writerSequence, SequenceID: in.SequenceID, IfRunning: in.IfRunning, RequestedAt: requested}
 	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSequence, SequenceID: in.SequenceID}, deadline)
 	t := sequenceTrigger{runID: reply.RunID, notes: reply.TriggerNotes, running: reply.SequenceRun,
-		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped}
+		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped, live: true}
 	switch {
 	case err != nil:
 		return t, err

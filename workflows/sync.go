@@ -125,13 +125,22 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
 	triggeredAt := t.triggeredAt
-	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, waiter[activities.SyncRunSnapshot]{
-		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, early bool) workflow.Future {
-			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSyncRun, activities.PollSyncRunInput{
-				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: triggeredAt, LastStatus: last.Status, ReturnOnChange: early, Policy: w.policy,
-			})
+	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, t.live, waiter[activities.SyncRunSnapshot]{
+		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, mode pollMode) workflow.Future {
+			in := activities.PollSyncRunInput{
+				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: triggeredAt, LastStatus: last.Status, ReturnOnChange: mode.early, Policy: w.policy,
+			}
+			in.LookOnce = mode.lookOnce
+			if mode.signal {
+				in.ProgressSignal = progressSignal
+			}
+			if mode.lookOnce {
+				return workflow.ExecuteActivity(lookOptions(ctx, "look at run "+string(p.RunID)+" once more"), a.PollSyncRun, in)
+			}
+			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSyncRun, in)
 		},
-		ended: activities.SyncRunSnapshot.Ended,
+		ended:      activities.SyncRunSnapshot.Ended,
+		observedAt: func(s activities.SyncRunSnapshot) time.Time { return s.ObservedAt },
 		progress: func(s activities.SyncRunSnapshot) {
 			if s.Status != p.Status {
 				logger.Info("Sync run progress", "syncId", s.SyncID, "runId", s.RunID, "status", s.Status, "completionRatio", s.CompletionRatio)
@@ -167,6 +176,9 @@ type syncTrigger struct {
 	// stopped is errCancelled or errTimedOut when the workflow stopped
 	// before it could wait: a run it started goes on unwatched.
 	stopped error
+	// live: the wait reports progress by signal and looks once more at
+	// the deadline (workflows that began with the one-writer release).
+	live bool
 }
 
 // triggerSyncThroughWriter asks the sync's writer for a run.
@@ -176,7 +188,7 @@ func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInp
 		Options: client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}}
 	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSync, SyncID: syncID}, deadline)
 	t := syncTrigger{runID: client.RunID(reply.RunID), notes: reply.TriggerNotes, running: reply.SyncRun,
-		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped}
+		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped, live: true}
 	switch {
 	case err != nil:
 		return t, err

@@ -40,5 +40,11 @@ func trigger(ctx workflow.Context, opts func(workflow.Context) workflow.Context,
 			return true, temporal.NewCanceledError(errTriggerUnknown.Error())
 		}
 	}
-	return ctx.Err() != nil, future.Get(disconnected, out)
+	err = future.Get(disconnected, out)
+	if ctx.Err() != nil && err != nil {
+		// Cancelled, and the trigger failed: no run was started, and the
+		// workflow ends cancelled as it was asked to.
+		return true, temporal.NewCanceledError("cancelled while triggering; the trigger then failed, so no run was started: " + rootMessage(err))
+	}
+	return ctx.Err() != nil, err
 }

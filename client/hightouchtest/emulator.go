@@ -102,6 +102,14 @@ func New(opts ...Option) *Emulator {
 // WithToken sets the accepted bearer token.
 func WithToken(token string) Option { return func(e *Emulator) { e.token = token } }
 
+// SetToken changes the accepted bearer token, as when the workspace's API
+// key is rotated: requests with the old one are answered 401.
+func (e *Emulator) SetToken(token string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.token = token
+}
+
 // WithClock injects the clock read by everything time-dependent: run
 // lifecycle, timestamps and the rate-limit window.
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.clock = now } }

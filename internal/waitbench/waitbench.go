@@ -8,10 +8,12 @@
 package waitbench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/stretchr/testify/mock"
@@ -35,8 +37,9 @@ type Env struct {
 	Emu   *hightouchtest.Emulator
 	Clock *simclock.Clock
 	// Acts are the activities registered, on the emulator.
-	Acts  *activities.Activities
-	close func()
+	Acts    *activities.Activities
+	signals *envSignaler
+	close   func()
 }
 
 // Quiet keeps the SDK's per-attempt debug lines out of the output.
@@ -57,7 +60,8 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	emu := hightouchtest.New(append([]hightouchtest.Option{hightouchtest.WithClock(clock.Now), hightouchtest.WithRandSeed(1)}, opts...)...)
 	srv := httptest.NewServer(emu)
 	c := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1"))
-	acts := &activities.Activities{Client: c, Clock: clock}
+	signaler := &envSignaler{env: env}
+	acts := &activities.Activities{Client: c, Clock: clock, Signaler: signaler}
 	env.RegisterActivity(acts)
 	workflows.Register(env)
 	// The test environment delivers signals between the workflows it runs
@@ -65,7 +69,20 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	// finds none, as on a server where the writer is not running yet.
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).
 		Return(&temporal.UnknownExternalWorkflowExecutionError{})
-	return &Env{Env: env, Emu: emu, Clock: clock, Acts: acts, close: srv.Close}
+	return &Env{Env: env, Emu: emu, Clock: clock, Acts: acts, signals: signaler, close: srv.Close}
+}
+
+// envSignaler delivers a poll's progress signals in the test environment:
+// from the environment's own loop, which is the only safe place.
+type envSignaler struct {
+	env  *testsuite.TestWorkflowEnvironment
+	sent atomic.Int64
+}
+
+func (s *envSignaler) SignalWorkflow(_ context.Context, workflowID, _, signalName string, arg any) error {
+	s.sent.Add(1)
+	s.env.RegisterDelayedCallback(func() { _ = s.env.SignalWorkflowByID(workflowID, signalName, arg) }, 0)
+	return nil
 }
 
 // Close stops the emulator's server.
@@ -86,6 +103,11 @@ type Cost struct {
 	Events   int           // history events the server would write (see HistoryEvents)
 	Notice   time.Duration // from the run finishing at Hightouch to a poll seeing it
 	SlotHeld time.Duration // time a poll activity held a worker slot
+	// Staleness is the worst age of the snapshot the progress query
+	// returned, as a share of the time since the trigger, sampled each
+	// minute after the first (each ten minutes after two hours).
+	Staleness float64
+	Reports   int // progress signals the workflow received
 }
 
 // HistoryShape counts what a workflow did, for HistoryEvents.
@@ -132,15 +154,20 @@ func Measure(d Design, length time.Duration) (Cost, error) {
 		{Status: "queued", Duration: time.Second}, {Status: "querying", Duration: q},
 		{Status: "processing", Duration: length - 2*q - time.Second}, {Status: "reporting", Duration: q},
 	}})
+	var stale float64
 	switch d {
 	case HightouchSync:
+		for t := time.Minute; t < length; t += max(time.Minute, min(t/12, 10*time.Minute)) {
+			e.Env.RegisterDelayedCallback(func() { stale = max(stale, e.staleness(id)) }, t)
+		}
 		e.Env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{SyncID: client.ID(id), WaitOptions: workflows.WaitOptions{Timeout: "48h"}})
 		// The one-writer step, with the writer already running (the usual
 		// case): a version marker, the request signalled to the writer,
-		// its reply, and the two timers waiting for it (cancelled). The
+		// its reply, and the two timers waiting for it (cancelled); then a
+		// signal per progress report and the deadline's timer. The
 		// writer's own timers are not this workflow's.
 		shape.Timers = 3
-		shape.Signals, shape.SignalsSent, shape.Markers = 1, 1, 1
+		shape.Signals, shape.SignalsSent, shape.Markers = 1+int(e.signals.sent.Load()), 1, 1
 	case Fixed3s:
 		e.Env.RegisterWorkflow(fixedPoller)
 		e.Env.ExecuteWorkflow(fixedPoller, id)
@@ -155,11 +182,33 @@ func Measure(d Design, length time.Duration) (Cost, error) {
 		return Cost{}, errors.New("the run's end was not seen")
 	}
 	return Cost{
-		Requests: e.Emu.Stats().Requests,
-		Events:   HistoryEvents(shape),
-		Notice:   runs[0].FirstSeenTerminalAt.Sub(*runs[0].FinishedAt),
-		SlotHeld: e.Clock.Now().Sub(e.Env.Now()),
+		Requests:  e.Emu.Stats().Requests,
+		Events:    HistoryEvents(shape),
+		Notice:    runs[0].FirstSeenTerminalAt.Sub(*runs[0].FinishedAt),
+		SlotHeld:  e.Clock.Now().Sub(e.Env.Now()),
+		Staleness: stale,
+		Reports:   int(e.signals.sent.Load()),
 	}, nil
+}
+
+// staleness is the age of the snapshot the progress query returns, as a
+// share of the time since the run was created (both on the simulated clock).
+func (e *Env) staleness(syncID int64) float64 {
+	v, err := e.Env.QueryWorkflow(workflows.ProgressQuery)
+	if err != nil {
+		return 0
+	}
+	var p workflows.SyncProgress
+	runs := e.Emu.Runs(syncID)
+	if v.Get(&p) != nil || p.ObservedAt.IsZero() || len(runs) == 0 {
+		return 0
+	}
+	now := e.Clock.Now()
+	elapsed := now.Sub(runs[0].CreatedAt)
+	if elapsed < time.Minute {
+		return 0
+	}
+	return float64(now.Sub(p.ObservedAt)) / float64(elapsed)
 }
 
 // EndOffsets shift a run's end against the poll schedule, so that the worst
@@ -183,6 +232,8 @@ func MeasureWorst(d Design, length time.Duration) (Cost, error) {
 		worst.Events = max(worst.Events, c.Events)
 		worst.Notice = max(worst.Notice, c.Notice)
 		worst.SlotHeld = max(worst.SlotHeld, c.SlotHeld)
+		worst.Staleness = max(worst.Staleness, c.Staleness)
+		worst.Reports = max(worst.Reports, c.Reports)
 	}
 	return worst, nil
 }

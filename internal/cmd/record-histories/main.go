@@ -1,7 +1,9 @@
-// Command record-histories runs HightouchSync and HightouchSyncSequence on a
-// real Temporal dev server against the Hightouch emulator and writes their
-// event histories to workflows/testdata/histories, where the replay tests
-// read them. Re-record after a deliberate, versioned workflow change:
+// Command record-histories runs HightouchSync and HightouchSyncSequence (and
+// the trigger writer they use) on a real Temporal dev server against the
+// Hightouch emulator and writes their event histories to
+// workflows/testdata/histories/v<release>, where the replay tests read them:
+// every release's histories are replayed against every later version. Each
+// release records its own:
 //
 //	go run ./internal/cmd/record-histories
 //
@@ -42,10 +44,15 @@ type scenario struct {
 	workflow string
 	input    any
 	cancelIn time.Duration // cancel the workflow after this long; 0 = never
+	// before and after set up and clear faults around the execution.
+	before, after func()
+	// writer records the history so far of a trigger writer (still open)
+	// instead of running a workflow.
+	writer string
 }
 
 func main() {
-	out := flag.String("out", "workflows/testdata/histories", "directory to write histories to")
+	out := flag.String("out", "workflows/testdata/histories/v"+client.Version, "directory to write histories to")
 	flag.Parse()
 	if err := run(context.Background(), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "record-histories:", err)
@@ -66,6 +73,13 @@ func run(ctx context.Context, outDir string) error {
 	long := emu.NewSync("long-running", hightouchtest.Scenario{Phases: []hightouchtest.Phase{
 		{Status: "queued", Duration: time.Second}, {Status: "processing", Duration: time.Hour},
 	}})
+	// Long enough for progress reports at the first and second minute.
+	progress := emu.NewSync("two-and-a-half-minutes", hightouchtest.Scenario{Phases: []hightouchtest.Phase{
+		{Status: "queued", Duration: time.Second}, {Status: "querying", Duration: 5 * time.Second},
+		{Status: "processing", Duration: 140 * time.Second}, {Status: "reporting", Duration: 5 * time.Second},
+	}})
+	// Its trigger's answer is lost (the run is created, then a 500).
+	lost := emu.NewSync("lost-answer", hightouchtest.Scenario{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -77,7 +91,7 @@ func run(ctx context.Context, outDir string) error {
 	ht := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL("http://"+ln.Addr().String()+"/api/v1"))
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	w.RegisterActivity(&activities.Activities{Client: ht})
+	w.RegisterActivity(&activities.Activities{Client: ht, Signaler: c})
 	if err := w.Start(); err != nil {
 		return err
 	}
@@ -94,6 +108,12 @@ func run(ctx context.Context, outDir string) error {
 		{name: "sync-invalid-input", workflow: workflows.SyncWorkflow, input: map[string]any{"syncId": "abc"}},
 		{name: "sequence-done", workflow: workflows.SequenceWorkflow, input: workflows.SequenceInput{SequenceID: hightouchtest.DemoSequenceID}},
 		{name: "sequence-warning-fails", workflow: workflows.SequenceWorkflow, input: workflows.SequenceInput{SequenceID: hightouchtest.DemoSequenceID, FailOnWarning: true}},
+		{name: "sync-progress", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(progress)}},
+		{name: "sync-adopted", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(lost)},
+			before: func() { emu.SetFaults(hightouchtest.Faults{TriggerThen500Rate: 1}) }, after: func() { emu.SetFaults(hightouchtest.Faults{}) }},
+		{name: "sync-if-running-skip", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(long), IfRunning: "skip"}},
+		{name: "sync-if-running-fail", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(long), IfRunning: "fail"}},
+		{name: "writer-sync", writer: workflows.WriterID("sync", client.ID(long).String())},
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
@@ -109,6 +129,15 @@ func run(ctx context.Context, outDir string) error {
 func record(ctx context.Context, c temporalclient.Client, s scenario, outDir string) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
+	if s.writer != "" {
+		return writeHistory(ctx, c, s.writer, "", filepath.Join(outDir, s.name+".json"))
+	}
+	if s.before != nil {
+		s.before()
+	}
+	if s.after != nil {
+		defer s.after()
+	}
 	run, err := c.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{
 		ID: "record-" + s.name, TaskQueue: workflows.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
@@ -124,9 +153,13 @@ func record(ctx context.Context, c temporalclient.Client, s scenario, outDir str
 	}
 	wfErr := run.Get(ctx, nil)
 	fmt.Printf("%-24s %v\n", s.name, outcome(wfErr))
+	return writeHistory(ctx, c, run.GetID(), run.GetRunID(), filepath.Join(outDir, s.name+".json"))
+}
 
+// writeHistory writes a workflow's history as indented JSON.
+func writeHistory(ctx context.Context, c temporalclient.Client, workflowID, runID, path string) error {
 	var h historypb.History
-	iter := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := c.GetWorkflowHistory(ctx, workflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		ev, err := iter.Next()
 		if err != nil {
@@ -145,7 +178,7 @@ func record(ctx context.Context, c temporalclient.Client, s scenario, outDir str
 		return err
 	}
 	out.WriteByte('\n')
-	return os.WriteFile(filepath.Join(outDir, s.name+".json"), out.Bytes(), 0o644)
+	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
 func outcome(err error) string {
