@@ -15,6 +15,8 @@ package activities
 
 import (
 	"context"
+
+	"go.temporal.io/api/workflowservice/v1"
 	"sync"
 	"time"
 
@@ -42,9 +44,11 @@ type Activities struct {
 	// 504, a timeout) Hightouch may still create its run (0:
 	// DefaultLateCreation).
 	LateCreation time.Duration
-	// Signaler sends a waiting workflow its run's progress (the worker's
-	// Temporal client); without it, polls return to the workflow instead.
-	Signaler Signaler
+	// Temporal is the worker's Temporal client: polls signal a waiting
+	// workflow its run's progress through it (without it they return to
+	// the workflow instead), and the trigger writer checks that a
+	// requester still waits before sending for it.
+	Temporal Temporal
 	// AuthGrace is how long a wait retries a key Hightouch refuses (401,
 	// 403), as during a key rotation (0: DefaultAuthGrace). Triggers and
 	// direct calls fail at once.
@@ -53,9 +57,11 @@ type Activities struct {
 	waits activeWaits
 }
 
-// Signaler signals a workflow; a Temporal client.Client is one.
-type Signaler interface {
+// Temporal is what the activities ask of Temporal itself; the SDK's
+// client.Client is one.
+type Temporal interface {
 	SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error
+	DescribeWorkflowExecution(ctx context.Context, workflowID, runID string) (*workflowservice.DescribeWorkflowExecutionResponse, error)
 }
 
 // Clock tells time and waits. The poll activities use it so that tests and
@@ -89,6 +95,16 @@ func (a *Activities) fairShare() time.Duration {
 	}
 	n := a.waits.count(a.clock().Now())
 	return time.Duration(float64(n) / (0.9 * a.RequestsPerSecond) * float64(time.Second))
+}
+
+// serverTime maps a time Temporal stamped (an activity's schedule or start)
+// onto the activities' clock: the same time, unless a simulated clock says
+// otherwise.
+func (a *Activities) serverTime(t time.Time) time.Time {
+	if tr, ok := a.Clock.(interface{ Translate(time.Time) time.Time }); ok {
+		return tr.Translate(t)
+	}
+	return t
 }
 
 func (a *Activities) clock() Clock {

@@ -36,17 +36,24 @@ func newFixture(t *testing.T, opts ...hightouchtest.Option) *fixture {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
-	clock := simclock.New(nil)
+	clock := simclock.New(frozenAt(time.Now()))
 	emu := hightouchtest.New(append([]hightouchtest.Option{hightouchtest.WithClock(clock.Now), hightouchtest.WithDemoData()}, opts...)...)
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
 	acts := &activities.Activities{
 		Client: client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1")),
 		Clock:  clock,
+		// Short enough for the test environment's ten-minute attempts.
+		ListingLag: 2 * time.Minute, LateCreation: 30 * time.Second,
 	}
 	env.RegisterActivity(acts)
 	return &fixture{env: env, emu: emu, clock: clock, acts: acts}
 }
+
+// frozenAt is a base clock stopped at t: the simulated clock moves only by
+// Sleep and Advance, and starts at the real time the test environment
+// stamps activities with.
+func frozenAt(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 // exec runs the named activity with a JSON input, as the CLI or another SDK
 // would send it, and decodes its result into out.

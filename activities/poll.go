@@ -342,7 +342,7 @@ func poll[S any](ctx context.Context, a *Activities, w wait[S]) (*S, error) {
 		case w.opts.ProgressSignal != "" && (fp != st.Reported || doubling > st.Doubling):
 			if a.report(ctx, info, w.opts.ProgressSignal, snap) {
 				st.Reported, st.Doubling = fp, doubling
-			} else if w.returnOnChange || a.Signaler == nil {
+			} else if w.returnOnChange || a.Temporal == nil {
 				return &snap, nil
 			}
 		}
@@ -377,12 +377,12 @@ func poll[S any](ctx context.Context, a *Activities, w wait[S]) (*S, error) {
 // report signals a progress snapshot to the workflow waiting on the run;
 // it reports whether the workflow got it.
 func (a *Activities) report(ctx context.Context, info activity.Info, signal string, snap any) bool {
-	if a.Signaler == nil {
+	if a.Temporal == nil {
 		return false
 	}
 	sctx, cancel := context.WithTimeout(ctx, pollCallTimeout)
 	defer cancel()
-	err := a.Signaler.SignalWorkflow(sctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID, signal, snap)
+	err := a.Temporal.SignalWorkflow(sctx, info.WorkflowExecution.ID, info.WorkflowExecution.RunID, signal, snap)
 	if err != nil {
 		activity.GetLogger(ctx).Warn("Could not send the workflow the run's progress", "error", err)
 		return false

@@ -3,11 +3,13 @@ package activities
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
@@ -65,12 +67,22 @@ func (a *Activities) SendSequenceTrigger(ctx context.Context, in SendSequenceTri
 	if err := requireString("sequenceId", in.SequenceID, "the id of a sync sequence"); err != nil {
 		return nil, err
 	}
-	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: "checking"})
+	st := a.beginAttempt(ctx, TriggerHeartbeat{Offset: in.Offset})
+	hb := startHeartbeats(ctx, st)
 	defer hb.stop()
+	if ctx.Err() != nil {
+		return &SendSequenceTriggerResult{Outcome: NotSent, Problem: &TriggerProblem{Type: errortypes.HightouchServerError, Message: "the attempt was stopped before it sent"}}, nil
+	}
 	sc := &serverClock{clock: a.clock(), offset: in.Offset}
 	res := a.sendSequence(ctx, sc, sequenceSend{sequenceID: in.SequenceID, ifRunning: in.IfRunning, recent: in.Recent, since: in.Since,
-		onSend: func(w SendWindow) { hb.set(TriggerHeartbeat{Phase: "sending", Sending: &w, Offset: w.Offset}) }})
+		onSend: func(w SendWindow) {
+			sending := st
+			sending.Phase, sending.Sending, sending.Offset = phaseSending, &w, w.Offset
+			hb.set(sending)
+		}})
 	res.Offset = sc.offset
+	st.Phase = phaseEnded
+	hb.set(st)
 	return &res, nil
 }
 
@@ -100,7 +112,7 @@ func (a *Activities) sendSequence(ctx context.Context, sc *serverClock, s sequen
 	if s.since.IsZero() {
 		s.since = from
 	}
-	window := SendWindow{From: from, To: deadlineOf(ctx, from.Add(CallTimeout)), Offset: sc.offset}
+	window := SendWindow{From: from, To: a.deadline(ctx), Offset: sc.offset}
 	if s.onSend != nil {
 		s.onSend(window)
 	}
@@ -121,13 +133,17 @@ func (a *Activities) sendSequence(ctx context.Context, sc *serverClock, s sequen
 		return sequenceNotSent(ctx, err)
 	}
 	res := SendSequenceTriggerResult{Outcome: Triggered, RunID: out.ID}
+	handedOut := slices.Contains(s.recent, out.ID)
 	snap, began, err := a.sequenceRunBegan(ctx, sc, out.ID)
 	if err != nil {
 		// The run id is what matters; whether it is new stays unknown.
 		activity.GetLogger(ctx).Warn("Could not tell whether the sequence run Hightouch answered with is new", "sequenceRunId", out.ID, "error", err)
+		res.Existing = handedOut
 		return res
 	}
-	res.Existing = began != nil && began.Before(sc.offset.earliest(s.since))
+	// It began before: the writer handed it out already, or its first
+	// member's run was created before the request's first send.
+	res.Existing = handedOut || began != nil && began.Before(sc.offset.earliest(s.since))
 	if res.Existing && checkRunning && !snap.Ended() {
 		return SendSequenceTriggerResult{Outcome: Running, RunID: out.ID, Running: &snap}
 	}

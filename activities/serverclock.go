@@ -17,7 +17,14 @@ type ClockOffset struct {
 	Lo    Duration `json:"lo"`
 	Hi    Duration `json:"hi"`
 	Known bool     `json:"known"`
+	// At is when it was last measured (worker's clock): bounds older than
+	// offsetMaxAge give way to a new measure, so a drifting clock is
+	// followed.
+	At time.Time `json:"at,omitzero"`
 }
+
+// offsetMaxAge is how long a measure of Hightouch's clock is trusted.
+const offsetMaxAge = time.Hour
 
 // dateResolution is the resolution of the HTTP Date header.
 const dateResolution = time.Second
@@ -26,7 +33,7 @@ const dateResolution = time.Second
 // was written at some moment between sent and received (worker's clock),
 // and is that moment on Hightouch's clock rounded down to the second.
 func offsetFromDate(sent, received, date time.Time) ClockOffset {
-	return ClockOffset{Lo: Duration(date.Sub(received)), Hi: Duration(date.Add(dateResolution).Sub(sent)), Known: true}
+	return ClockOffset{Lo: Duration(date.Sub(received)), Hi: Duration(date.Add(dateResolution).Sub(sent)), Known: true, At: received}
 }
 
 // Merge narrows o with another measurement. Bounds that no longer overlap
@@ -35,10 +42,10 @@ func (o ClockOffset) Merge(newer ClockOffset) ClockOffset {
 	switch {
 	case !newer.Known:
 		return o
-	case !o.Known:
+	case !o.Known, newer.At.Sub(o.At) > offsetMaxAge:
 		return newer
 	}
-	m := ClockOffset{Lo: max(o.Lo, newer.Lo), Hi: min(o.Hi, newer.Hi), Known: true}
+	m := ClockOffset{Lo: max(o.Lo, newer.Lo), Hi: min(o.Hi, newer.Hi), Known: true, At: newer.At}
 	if m.Lo > m.Hi {
 		return newer
 	}
@@ -68,7 +75,13 @@ type serverClock struct {
 func (s *serverClock) call(ctx context.Context, f func(ctx context.Context) error) error {
 	var date time.Time
 	var dated bool
-	ctx = client.WithResponseObserver(ctx, func(r *http.Response) { date, dated = client.ServerDate(r.Header) })
+	ctx = client.WithResponseObserver(ctx, func(r *http.Response) {
+		// A 5xx may come from a gateway in front of Hightouch, whose clock
+		// is not Hightouch's.
+		if r.StatusCode < 500 {
+			date, dated = client.ServerDate(r.Header)
+		}
+	})
 	sent := s.clock.Now()
 	err := f(ctx)
 	if dated {

@@ -139,15 +139,45 @@ type SendSyncTriggerResult struct {
 
 // TriggerHeartbeat is what the trigger activities heartbeat: if an attempt
 // dies, its last details tell what may have been sent (the writer reads
-// them from the timeout).
+// them from the timeout). An attempt's first heartbeat, which the SDK sends
+// before anything else happens (later ones it may hold for seconds), says
+// when the attempt began and its deadline: details still "checking" or
+// "sending" are those of an attempt that was stopped and may have sent
+// anything in that time. Only "ended" details say what an attempt did.
 type TriggerHeartbeat struct {
-	Phase string `json:"phase"` // "checking", "sending", "looking"
+	Phase string `json:"phase"` // "checking", "sending", "looking", "ended"
+	// Attempt, Since and Deadline: the attempt that heartbeated, when it
+	// began and until when it could send (worker's clock).
+	Attempt  int32     `json:"attempt,omitempty"`
+	Since    time.Time `json:"since,omitzero"`
+	Deadline time.Time `json:"deadline,omitzero"`
 	// Sending is the send under way; To is the attempt's deadline.
 	Sending *SendWindow `json:"sending,omitempty"`
 	// Unclear are earlier sends whose answer was lost and whose run has
 	// not been looked for yet.
 	Unclear []SendWindow `json:"unclear,omitempty"`
 	Offset  ClockOffset  `json:"offset"`
+	// Sends are the sends release 0.1 heartbeated ({from, to}); an attempt
+	// of this release that follows one of that release reads them.
+	Sends []SendWindow `json:"sends,omitempty"`
+}
+
+// Heartbeat phases.
+const (
+	phaseChecking = "checking"
+	phaseSending  = "sending"
+	phaseLooking  = "looking"
+	phaseEnded    = "ended"
+)
+
+// beginAttempt is the first heartbeat of a trigger attempt: carried over
+// from earlier attempts, with this attempt's start and deadline.
+func (a *Activities) beginAttempt(ctx context.Context, carried TriggerHeartbeat) TriggerHeartbeat {
+	now := a.clock().Now()
+	carried.Phase, carried.Attempt, carried.Since = phaseChecking, activity.GetInfo(ctx).Attempt, now
+	carried.Deadline = a.deadline(ctx)
+	carried.Sending = nil
+	return carried
 }
 
 // SendSyncTrigger sends one trigger of a sync, after checking what the sync
@@ -160,12 +190,23 @@ func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInpu
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
 	}
-	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: "checking"})
+	st := a.beginAttempt(ctx, TriggerHeartbeat{Offset: in.Offset})
+	hb := startHeartbeats(ctx, st)
 	defer hb.stop()
+	if ctx.Err() != nil {
+		// The first heartbeat failed: the attempt is over before it sent.
+		return &SendSyncTriggerResult{Outcome: NotSent, Problem: &TriggerProblem{Type: errortypes.HightouchServerError, Message: "the attempt was stopped before it sent"}}, nil
+	}
 	sc := &serverClock{clock: a.clock(), offset: in.Offset}
 	res := a.sendSync(ctx, sc, syncSend{syncID: in.SyncID, opts: in.Options, ifRunning: in.IfRunning, requestedAt: in.RequestedAt, recent: in.Recent,
-		onSend: func(w SendWindow) { hb.set(TriggerHeartbeat{Phase: "sending", Sending: &w, Offset: w.Offset}) }})
+		onSend: func(w SendWindow) {
+			sending := st
+			sending.Phase, sending.Sending, sending.Offset = phaseSending, &w, w.Offset
+			hb.set(sending)
+		}})
 	res.Offset = sc.offset
+	st.Phase = phaseEnded
+	hb.set(st)
 	return &res, nil
 }
 
@@ -187,21 +228,16 @@ const listedBefore = 25
 // sendSync checks the sync's runs, applies ifRunning, waits out the clock
 // uncertainty and sends the trigger once.
 func (a *Activities) sendSync(ctx context.Context, sc *serverClock, s syncSend) SendSyncTriggerResult {
-	var page *client.Page[client.SyncRun]
-	err := sc.call(ctx, func(ctx context.Context) (err error) {
-		page, err = a.Client.ListSyncRuns(ctx, client.ListSyncRunsParams{SyncID: s.syncID,
-			ListOptions: client.ListOptions{OrderBy: client.OrderByCreatedAt, Limit: listedBefore}})
-		return err
-	})
+	newest, err := a.newestRuns(ctx, sc, s.syncID, listedBefore)
 	if err != nil {
 		return notSentOrRejected(ctx, err)
 	}
-	before := make([]string, 0, len(page.Data))
-	for _, r := range page.Data {
+	before := make([]string, 0, len(newest))
+	for _, r := range newest {
 		before = append(before, r.ID.String())
 	}
 	if s.ifRunning != "" && s.ifRunning != IfRunningQueue {
-		running, err := a.runInProgress(ctx, sc, s.syncID, page.Data, s.recent)
+		running, err := a.runInProgress(ctx, sc, s.syncID, newest, s.recent)
 		if err != nil {
 			return notSentOrRejected(ctx, err)
 		}
@@ -214,7 +250,7 @@ func (a *Activities) sendSync(ctx context.Context, sc *serverClock, s syncSend) 
 	}
 
 	from := a.clock().Now()
-	window := SendWindow{From: from, To: deadlineOf(ctx, from.Add(CallTimeout)), Offset: sc.offset, Before: before}
+	window := SendWindow{From: from, To: a.deadline(ctx), Offset: sc.offset, Before: before}
 	s.onSend(window)
 	var out *client.TriggerRunOutput
 	err = sc.call(ctx, func(ctx context.Context) (err error) {
@@ -234,12 +270,14 @@ func (a *Activities) sendSync(ctx context.Context, sc *serverClock, s syncSend) 
 	return SendSyncTriggerResult{Outcome: Unclear, Window: &window}
 }
 
-// deadlineOf is the activity's deadline, or def without one.
-func deadlineOf(ctx context.Context, def time.Time) time.Time {
+// deadline is the activity's deadline on the activities' clock (its
+// context's deadline is on the real one), or a call's length from now.
+func (a *Activities) deadline(ctx context.Context) time.Time {
+	now := a.clock().Now()
 	if d, ok := ctx.Deadline(); ok {
-		return d
+		return now.Add(time.Until(d))
 	}
-	return def
+	return now.Add(CallTimeout)
 }
 
 // describeUnclear names what made a trigger's answer unclear, without the
@@ -388,7 +426,7 @@ func (a *Activities) FindSyncTriggerRun(ctx context.Context, in FindSyncTriggerR
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
 	}
-	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: "looking", Unclear: []SendWindow{in.Window}, Offset: in.Offset})
+	hb := startHeartbeats(ctx, TriggerHeartbeat{Phase: phaseLooking, Unclear: []SendWindow{in.Window}, Offset: in.Offset})
 	defer hb.stop()
 	sc := &serverClock{clock: a.clock(), offset: in.Offset.Merge(in.Window.Offset)}
 	res, _, err := a.findSyncRun(ctx, sc, in.SyncID, in.Window, in.Exclude, time.Time{})
@@ -408,16 +446,24 @@ func (a *Activities) findSyncRun(ctx context.Context, sc *serverClock, syncID cl
 	}
 	interval := 2 * time.Second
 	for {
+		// List first: the answer's Date header measures Hightouch's clock
+		// before the window is placed on it.
+		runs, err := a.runsCreatedSince(ctx, sc, syncID, w.From.Add(-maxClockSkew))
+		if err != nil {
+			return res, false, err
+		}
 		// The window on Hightouch's clock: it opens when the trigger left
 		// (it was sent after its request, by more than the uncertainty of
 		// the offset then known) and closes when a gateway could no longer
 		// create its run.
-		opens := w.Offset.earliest(w.From)
-		closes := sc.offset.Merge(w.Offset).latest(w.To).Add(a.lateCreation())
-		runs, err := a.runsCreatedSince(ctx, sc, syncID, opens)
-		if err != nil {
-			return res, false, err
+		sendOffset := w.Offset
+		if !sendOffset.Known {
+			// The send's own measure was lost with its attempt: take ours.
+			sendOffset = sc.offset
 		}
+		// (createdAt is truncated to the millisecond.)
+		opens := sendOffset.earliest(w.From).Add(-time.Millisecond)
+		closes := sc.offset.Merge(w.Offset).latest(w.To).Add(a.lateCreation())
 		var in []client.SyncRun
 		for _, r := range runs {
 			if !r.CreatedAt.Before(opens) && !r.CreatedAt.After(closes) && !excluded[r.ID.String()] {
@@ -452,6 +498,29 @@ func (a *Activities) findSyncRun(ctx context.Context, sc *serverClock, syncID cl
 		}
 		interval = min(interval*2, 15*time.Second)
 	}
+}
+
+// newestRuns lists the sync's n newest runs, whichever way the API sorts
+// (the direction of orderBy is undocumented).
+func (a *Activities) newestRuns(ctx context.Context, sc *serverClock, syncID client.ID, n int) ([]client.SyncRun, error) {
+	params := client.ListSyncRunsParams{SyncID: syncID, ListOptions: client.ListOptions{OrderBy: client.OrderByCreatedAt, Limit: n}}
+	var runs []client.SyncRun
+	for range findMaxPages {
+		var page *client.Page[client.SyncRun]
+		if err := sc.call(ctx, func(ctx context.Context) (err error) { page, err = a.Client.ListSyncRuns(ctx, params); return err }); err != nil {
+			return nil, err
+		}
+		runs = append(runs, page.Data...)
+		k := len(page.Data)
+		more := k > 0 && (page.HasMore != nil && *page.HasMore || page.HasMore == nil && k == n)
+		newestFirst := k < 2 || !page.Data[0].CreatedAt.Before(page.Data[k-1].CreatedAt)
+		if !more || newestFirst && params.Offset == 0 {
+			break
+		}
+		params.Offset += k
+	}
+	slices.SortStableFunc(runs, func(x, y client.SyncRun) int { return y.CreatedAt.Compare(x.CreatedAt) })
+	return runs[:min(n, len(runs))], nil
 }
 
 // Listing pages for runsCreatedSince.

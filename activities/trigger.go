@@ -75,15 +75,23 @@ const lookingMargin = 5 * time.Second
 // details), and sends only when none created one.
 func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), opts client.TriggerRunInput) (*client.TriggerRunOutput, error) {
 	info := activity.GetInfo(ctx)
-	st := earlierSends(ctx)
+	st := a.beginAttempt(ctx, a.earlierSends(ctx))
 	hb := startHeartbeats(ctx, st)
 	defer hb.stop()
+	defer func() {
+		// Whatever this attempt leaves is known: its sends are in Unclear.
+		st.Phase, st.Sending = phaseEnded, nil
+		hb.set(st)
+	}()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	id, err := syncID()
 	if err != nil {
 		return nil, err
 	}
 	sc := &serverClock{clock: a.clock(), offset: st.Offset}
-	giveUp := deadlineOf(ctx, a.clock().Now().Add(CallTimeout)).Add(-lookingMargin)
+	giveUp := a.deadline(ctx).Add(-lookingMargin)
 	for {
 		for len(st.Unclear) > 0 {
 			found, done, err := a.findSyncRun(ctx, sc, id, st.Unclear[0], nil, giveUp)
@@ -101,13 +109,13 @@ func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, 
 		}
 		// The request is the activity's schedule (no later than now, should
 		// the worker's clock be behind the server's).
-		requested := info.ScheduledTime
+		requested := a.serverTime(info.ScheduledTime)
 		if now := a.clock().Now(); requested.After(now) {
 			requested = now
 		}
 		res := a.sendSync(ctx, sc, syncSend{syncID: id, opts: opts, requestedAt: requested, onSend: func(w SendWindow) {
 			sending := st
-			sending.Phase, sending.Sending, sending.Offset = "sending", &w, w.Offset
+			sending.Phase, sending.Sending, sending.Offset = phaseSending, &w, w.Offset
 			hb.set(sending)
 		}})
 		st.Offset = sc.offset
@@ -118,33 +126,64 @@ func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, 
 			activity.GetLogger(ctx).Warn("A trigger's answer was lost; looking for the run it may have created before sending again",
 				"syncId", id, "why", res.Window.Why)
 			st.Unclear = append(st.Unclear, *res.Window)
+			st.Phase = phaseChecking
 			hb.set(st)
 		default:
-			hb.set(st)
 			return nil, res.Problem.Err()
 		}
 	}
 }
 
 // earlierSends is what earlier attempts of this activity left: the sends
-// whose answer was lost, including one cut short by the worker's death.
-// Without details an earlier attempt may have sent at any time up to its
-// deadline, which is no later than this attempt's.
-func earlierSends(ctx context.Context) TriggerHeartbeat {
+// whose answer was lost. An attempt that did not end cleanly (its details
+// still "checking" or "sending", from an older release, or none at all)
+// may have sent at any time from its start to its deadline, which is no
+// later than this attempt's.
+func (a *Activities) earlierSends(ctx context.Context) TriggerHeartbeat {
 	var st TriggerHeartbeat
 	info := activity.GetInfo(ctx)
-	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &st) == nil {
-		if st.Sending != nil {
-			st.Unclear = append(st.Unclear, *st.Sending)
-			st.Sending = nil
+	deadline := a.deadline(ctx)
+	lost := func(from time.Time, why string) SendWindow {
+		if from.IsZero() {
+			from = a.serverTime(info.ScheduledTime)
 		}
-		st.Phase = "checking"
-		return st
+		return SendWindow{From: from, To: deadline, Why: why}
 	}
-	if info.Attempt > 1 {
-		st.Unclear = []SendWindow{{From: info.ScheduledTime, To: deadlineOf(ctx, info.StartedTime.Add(CallTimeout)), Why: "an earlier attempt ended without a word"}}
+	have := activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &st) == nil
+	switch {
+	case !have:
+		if info.Attempt > 1 {
+			st.Unclear = []SendWindow{lost(time.Time{}, "an earlier attempt ended without a word")}
+		}
+	case st.Phase == phaseEnded:
+	case st.Phase == phaseSending && st.Sending != nil:
+		st.Unclear = append(st.Unclear, *st.Sending)
+	case st.Phase == phaseChecking || st.Phase == phaseSending:
+		w := lost(st.Since, "an earlier attempt was stopped before it could say whether it sent")
+		if !st.Deadline.IsZero() {
+			w.To = st.Deadline
+		}
+		w.Offset = st.Offset
+		st.Unclear = append(st.Unclear, w)
+	case st.Phase == phaseLooking:
+		// It only looked: its sends are in Unclear already.
+	default:
+		// Details of another release (0.1 heartbeated its sends as
+		// "sends"): take its sends, and assume one more may have gone out.
+		for _, w := range st.Sends {
+			if w.To.IsZero() {
+				w.To = w.From.Add(CallTimeout)
+			}
+			w.Why = "an attempt of an earlier release sent the trigger and got no clear answer"
+			st.Unclear = append(st.Unclear, w)
+		}
+		st.Unclear = append(st.Unclear, lost(time.Time{}, "an attempt of an earlier release may have sent the trigger"))
 	}
-	st.Phase = "checking"
+	if have && st.Attempt > 0 && st.Attempt < info.Attempt-1 {
+		// The attempts in between left nothing.
+		st.Unclear = append(st.Unclear, lost(st.Since, "an earlier attempt ended without a word"))
+	}
+	st.Sending, st.Sends = nil, nil
 	return st
 }
 
@@ -165,9 +204,16 @@ func stillLooking(syncID client.ID) error {
 func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceRunInput) (*client.TriggerSequenceRunOutput, error) {
 	check := func() error { return requireString("syncSequenceId", in.SyncSequenceID, "the id of a sync sequence") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
-		st := earlierSends(ctx)
+		st := a.beginAttempt(ctx, a.earlierSends(ctx))
 		hb := startHeartbeats(ctx, st)
 		defer hb.stop()
+		defer func() {
+			st.Phase, st.Sending = phaseEnded, nil
+			hb.set(st)
+		}()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		sc := &serverClock{clock: a.clock(), offset: st.Offset}
 		for tries := 0; ; tries++ {
 			if len(st.Unclear) > 0 {
@@ -176,7 +222,7 @@ func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceR
 			}
 			res := a.sendSequence(ctx, sc, sequenceSend{sequenceID: in.SyncSequenceID, onSend: func(w SendWindow) {
 				sending := st
-				sending.Phase, sending.Sending = "sending", &w
+				sending.Phase, sending.Sending = phaseSending, &w
 				hb.set(sending)
 			}})
 			st.Offset = sc.offset
@@ -188,10 +234,8 @@ func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceR
 				hb.set(st)
 			case res.Outcome == Unclear:
 				st.Unclear = append(st.Unclear, *res.Window)
-				hb.set(st)
 				return nil, TriggerProblem{Type: errortypes.HightouchServerError, Message: "the sequence trigger's answer was lost: " + res.Window.Why}.Err()
 			default:
-				hb.set(st)
 				return nil, res.Problem.Err()
 			}
 		}
@@ -208,23 +252,29 @@ const maxSequenceResends = 3
 func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraphInput) (*client.TriggerRunIDGraphOutput, error) {
 	check := func() error { return requireString("graphId", in.GraphID, "the id of an identity graph") }
 	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
-		st := earlierSends(ctx)
+		st := a.earlierSends(ctx)
 		if len(st.Unclear) > 0 {
 			return nil, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("TriggerRunIDGraph: an earlier attempt sent the trigger for graph %q and got no clear answer; "+
+				fmt.Sprintf("TriggerRunIDGraph: an earlier attempt may have sent the trigger for graph %q and got no clear answer; "+
 					"not sending it again, since the API cannot tell whether a run started. Check Hightouch before triggering again", in.GraphID),
 				errortypes.HightouchServerError, nil)
 		}
+		st = a.beginAttempt(ctx, st)
 		hb := startHeartbeats(ctx, st)
 		defer hb.stop()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		from := a.clock().Now()
-		hb.set(TriggerHeartbeat{Phase: "sending", Sending: &SendWindow{From: from, To: deadlineOf(ctx, from.Add(CallTimeout))}})
+		sending := st
+		sending.Phase, sending.Sending = phaseSending, &SendWindow{From: from, To: a.deadline(ctx)}
+		hb.set(sending)
 		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
 		if err != nil && mayHaveReached(err) {
-			hb.set(TriggerHeartbeat{Phase: "sent", Unclear: []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}})
-		} else {
-			hb.set(TriggerHeartbeat{Phase: "sent"})
+			st.Unclear = []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}
 		}
+		st.Phase = phaseEnded
+		hb.set(st)
 		return out, err
 	})
 }

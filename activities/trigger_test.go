@@ -28,13 +28,15 @@ func fixtureWith(t *testing.T, wrap func(http.Handler, *simclock.Clock) http.Han
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
-	clock := simclock.New(nil)
+	clock := simclock.New(frozenAt(time.Now()))
 	emu := hightouchtest.New(hightouchtest.WithClock(clock.Now), hightouchtest.WithDemoData())
 	srv := httptest.NewServer(wrap(emu, clock))
 	t.Cleanup(srv.Close)
 	acts := &activities.Activities{
 		Client: client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1")),
 		Clock:  clock,
+		// Short enough for the test environment's ten-minute attempts.
+		ListingLag: 2 * time.Minute, LateCreation: 30 * time.Second,
 	}
 	env.RegisterActivity(acts)
 	return &fixture{env: env, emu: emu, clock: clock, acts: acts}
@@ -62,7 +64,7 @@ func lastHeartbeat(t *testing.T, f *fixture, run func()) map[string]any {
 // unclearSend is the heartbeat an earlier attempt leaves when its trigger
 // may have reached Hightouch between from and to (clocks in step).
 func unclearSend(from, to time.Time) map[string]any {
-	return map[string]any{"unclear": []map[string]any{{"from": from, "to": to, "why": "HTTP 500",
+	return map[string]any{"phase": "ended", "unclear": []map[string]any{{"from": from, "to": to, "why": "HTTP 500",
 		"offset": map[string]any{"lo": "0s", "hi": "1s", "known": true}}}}
 }
 
@@ -133,7 +135,7 @@ func TestTriggerRetryWithoutEarlierRunWaitsOutTheListingLag(t *testing.T) {
 	var out client.TriggerRunOutput
 	require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":1}`, &out))
 	require.Len(t, f.emu.Runs(1), 1, "nothing to adopt: the retry triggers")
-	require.GreaterOrEqual(t, f.clock.Now().Sub(start), activities.DefaultLateCreation+activities.DefaultListingLag,
+	require.GreaterOrEqual(t, f.clock.Now().Sub(start), f.acts.LateCreation+f.acts.ListingLag,
 		"it looked for longer than a run may take to be created late and listed")
 }
 
@@ -259,9 +261,9 @@ func TestIDGraphTriggerRefusesAfterAmbiguousAttempt(t *testing.T) {
 	require.Zero(t, f.emu.IDGraphTriggers(hightouchtest.DemoIDGraphID))
 
 	f = newFixture(t)
-	f.env.SetHeartbeatDetails(map[string]any{"phase": "checking"})
+	f.env.SetHeartbeatDetails(map[string]any{"phase": "ended"})
 	require.NoError(t, f.exec(t, "TriggerRunIDGraph", `{"graphId":"`+hightouchtest.DemoIDGraphID+`"}`, nil),
-		"an earlier attempt that was refused (4xx) is safe to repeat")
+		"an earlier attempt that ended without sending (a 4xx) is safe to repeat")
 	require.Equal(t, 1, f.emu.IDGraphTriggers(hightouchtest.DemoIDGraphID))
 }
 

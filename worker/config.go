@@ -116,11 +116,11 @@ Flags (each defaults to the environment variable named):
 	if c.queueRate, err = strconv.ParseFloat(*queueRate, 64); err != nil || !(c.queueRate >= 0) || math.IsInf(c.queueRate, 0) {
 		bad("--task-queue-activities-per-second: expected a number, got %q", *queueRate)
 	}
-	if c.listingLag, err = time.ParseDuration(*lag); err != nil || c.listingLag <= 0 {
-		bad("--listing-lag / HIGHTOUCH_LISTING_LAG: expected a positive duration such as 10m, got %q", *lag)
+	if c.listingLag, err = time.ParseDuration(*lag); err != nil || c.listingLag <= 0 || c.listingLag > time.Hour {
+		bad("--listing-lag / HIGHTOUCH_LISTING_LAG: expected a duration from 1s to 1h such as 10m, got %q", *lag)
 	}
-	if c.lateCreation, err = time.ParseDuration(*late); err != nil || c.lateCreation < 0 {
-		bad("--late-creation / HIGHTOUCH_LATE_CREATION: expected a duration such as 2m, got %q", *late)
+	if c.lateCreation, err = time.ParseDuration(*late); err != nil || c.lateCreation < 0 || c.lateCreation > 30*time.Minute {
+		bad("--late-creation / HIGHTOUCH_LATE_CREATION: expected a duration up to 30m such as 2m, got %q", *late)
 	}
 	if c.authGrace, err = time.ParseDuration(*authGrace); err != nil || c.authGrace < 0 {
 		bad("--auth-grace / HIGHTOUCH_AUTH_GRACE: expected a duration such as 10m, got %q", *authGrace)

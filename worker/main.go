@@ -113,7 +113,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Activities{
 		Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation,
-		Signaler: tc, AuthGrace: cfg.authGrace,
+		Temporal: tc, AuthGrace: cfg.authGrace,
 	})
 
 	health := newHealth(tc)

@@ -60,14 +60,29 @@ func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, dea
 		sel.AddFuture(redeliver, func(workflow.Future) { redeliverDue = true })
 		wasStopped := stopped != nil
 		sel.Select(dctx)
-		if !got && stopped != nil && !wasStopped {
-			if err := workflow.SignalExternalWorkflow(dctx, target, "", signalTriggerWithdraw, req.ID).Get(dctx, nil); err != nil {
+		withdraw := !got && stopped != nil && (!wasStopped || redeliverDue)
+		if withdraw {
+			err := workflow.SignalExternalWorkflow(dctx, target, "", signalTriggerWithdraw, req.ID).Get(dctx, nil)
+			var absent *temporal.UnknownExternalWorkflowExecutionError
+			if errors.As(err, &absent) {
+				// The writer is gone without an answer (terminated): whether
+				// it sent anything cannot be known from here.
+				return triggerReply{Problem: &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: fmt.Sprintf(
+					"the trigger writer %s ended without answering this workflow's request; whether it started a run is unknown: check the runs in Hightouch",
+					target)}}, stopped, nil
+			}
+			if err != nil {
 				workflow.GetLogger(ctx).Warn("Could not withdraw the trigger request", "writer", target, "error", err)
 			}
 		}
 		if redeliverDue {
-			if err := deliver(dctx, target, req, start); err != nil {
-				return reply, stopped, err
+			// A workflow still waiting sends its request again (its writer may
+			// have been lost); one that stopped only its withdrawal (above),
+			// so that no new writer sends for it.
+			if stopped == nil {
+				if err := deliver(dctx, target, req, start); err != nil {
+					return reply, stopped, err
+				}
 			}
 			redeliver = workflow.NewTimer(timers, redeliverEvery)
 		}

@@ -48,6 +48,8 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	logger := workflow.GetLogger(ctx)
 
 	requested := workflow.Now(ctx)
+	deadline := requested.Add(w.timeout)
+	p.Deadline = &deadline
 	var t sequenceTrigger
 	if workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		t, err = triggerSequenceDirectly(ctx, in, w)
@@ -76,22 +78,10 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 		"adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
 	setSequenceDetails(ctx, p)
 	name := fmt.Sprintf("run %s of sequence %s", t.runID, in.SequenceID)
-	if t.notes.Skipped {
-		p.State = StateSucceeded
-		setSequenceDetails(ctx, p)
-		return &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: t.notes}, nil
-	}
-	if t.stopped != nil {
-		p.State = stateOfWaitError(t.stopped)
-		setSequenceDetails(ctx, p)
-		return nil, failWait(ctx, t.stopped, w.timeout, name,
-			SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: t.notes})
-	}
 	trig := client.TriggerSequenceRunOutput{ID: t.runID}
 	triggeredAt := t.triggeredAt
-
 	summary := fmt.Sprintf("wait for run %s of sequence %s", trig.ID, in.SequenceID)
-	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, t.live, waiter[activities.SequenceRunSnapshot]{
+	wt := waiter[activities.SequenceRunSnapshot]{
 		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSequenceRunInput{
 				SequenceRunID: trig.ID, TriggeredAt: triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: mode.early, Policy: w.policy,
@@ -116,7 +106,29 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 			}
 			setSequenceDetails(ctx, p)
 		},
-	})
+	}
+	final := p.SequenceRunSnapshot
+	switch {
+	case t.stopped == errCancelled:
+		if t.live && !t.notes.Skipped {
+			look, _ := workflow.NewDisconnectedContext(ctx)
+			final, _ = lastLook(look, final, wt)
+		}
+		err = errCancelled
+	case t.notes.Skipped:
+		p.State = StateSucceeded
+		setSequenceDetails(ctx, p)
+		return &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: t.notes}, nil
+	case t.stopped == errTimedOut:
+		err = errTimedOut
+		if t.live {
+			if final, _ = lastLook(ctx, final, wt); final.Ended() {
+				err = nil
+			}
+		}
+	default:
+		final, err = waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, t.live, wt)
+	}
 	res := &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: final, TriggerNotes: t.notes}
 	if err != nil {
 		p.State = stateOfWaitError(err)

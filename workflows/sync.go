@@ -67,14 +67,24 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 		return nil, err
 	}
 	logger := workflow.GetLogger(ctx)
+	// The timeout counts from here: resolving the slug and the trigger
+	// are part of it.
+	requested := workflow.Now(ctx)
+	deadline := requested.Add(w.timeout)
+	p.Deadline = &deadline
 
 	if in.SyncSlug != "" {
 		p.Phase = "resolving"
 		var ref activities.SyncRef
-		err := workflow.ExecuteActivity(callOptions(ctx, "resolve slug "+in.SyncSlug, triggerRetryWindow),
+		err := workflow.ExecuteActivity(callOptions(ctx, "resolve slug "+in.SyncSlug, min(triggerRetryWindow, w.timeout)),
 			a.ResolveSyncSlug, activities.ResolveSyncSlugInput{SyncSlug: in.SyncSlug}).Get(ctx, &ref)
 		if err != nil {
 			p.State = stateOfError(ctx)
+			if ctx.Err() == nil && w.timeout < triggerRetryWindow && retryable(err) {
+				// Its retries were cut short by the workflow's timeout.
+				p.State = StateTimedOut
+				err = failUnstarted(errTimedOut, "sync "+in.SyncSlug, w.timeout)
+			}
 			setSyncDetails(ctx, p)
 			return nil, err
 		}
@@ -82,7 +92,6 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 		p.Phase = "triggering"
 	}
 
-	requested := workflow.Now(ctx)
 	var t syncTrigger
 	if workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		t, err = triggerSyncDirectly(ctx, p.SyncID, in, w)
@@ -112,20 +121,10 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	}
 	logger.Info("Triggered sync run", "syncId", p.SyncID, "runId", p.RunID, "adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
 	setSyncDetails(ctx, p)
-	if t.notes.Skipped {
-		p.State = StateSucceeded
-		setSyncDetails(ctx, p)
-		return &SyncResult{SyncRunSnapshot: p.SyncRunSnapshot, TriggerNotes: t.notes}, nil
-	}
-	if t.stopped != nil {
-		p.State = stateOfWaitError(t.stopped)
-		setSyncDetails(ctx, p)
-		return nil, failWait(ctx, t.stopped, w.timeout, runName(p.SyncRunSnapshot), SyncResult{p.SyncRunSnapshot, t.notes})
-	}
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
 	triggeredAt := t.triggeredAt
-	final, err := waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, t.live, waiter[activities.SyncRunSnapshot]{
+	wt := waiter[activities.SyncRunSnapshot]{
 		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSyncRunInput{
 				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: triggeredAt, LastStatus: last.Status, ReturnOnChange: mode.early, Policy: w.policy,
@@ -149,7 +148,33 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 			p.Phase = phaseOf(s)
 			setSyncDetails(ctx, p)
 		},
-	})
+	}
+	final := p.SyncRunSnapshot
+	switch {
+	case t.stopped == errCancelled:
+		// Cancelled while the trigger was under way: say what became of
+		// the run it started.
+		if t.live && !t.notes.Skipped {
+			look, _ := workflow.NewDisconnectedContext(ctx)
+			final, _ = lastLook(look, final, wt)
+		}
+		err = errCancelled
+	case t.notes.Skipped:
+		p.State = StateSucceeded
+		setSyncDetails(ctx, p)
+		return &SyncResult{SyncRunSnapshot: p.SyncRunSnapshot, TriggerNotes: t.notes}, nil
+	case t.stopped == errTimedOut:
+		// The deadline passed while the trigger was under way: one look,
+		// so that a run that has already ended is reported as such.
+		err = errTimedOut
+		if t.live {
+			if final, _ = lastLook(ctx, final, wt); final.Ended() {
+				err = nil
+			}
+		}
+	default:
+		final, err = waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, t.live, wt)
+	}
 	if err != nil {
 		p.State = stateOfWaitError(err)
 		setSyncDetails(ctx, p)
@@ -224,6 +249,17 @@ func triggerSyncDirectly(ctx workflow.Context, syncID client.ID, in SyncInput, w
 		t.stopped = errCancelled
 	}
 	return t, nil
+}
+
+// retryable reports whether an activity's failure was one its retries
+// could have fixed (API faults, timeouts), had they had the time.
+func retryable(err error) bool {
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return true
+	}
+	typ := errortypes.Of(err)
+	return typ == errortypes.HightouchRateLimited || typ == errortypes.HightouchServerError
 }
 
 // failUnstarted is the failure of a workflow that stopped (cancelled or

@@ -63,7 +63,7 @@ const (
 	writerIdle = time.Hour
 	// writerServedPerRun continues a writer as new after this many
 	// requests (or sooner, when Temporal suggests it).
-	writerServedPerRun = 200
+	writerServedPerRun = 100
 	// writerAnswered bounds the answers kept for duplicates; writerRecent
 	// the runs handed out kept for ifRunning and for the search.
 	writerAnswered = 500
@@ -373,19 +373,63 @@ func (b *backoff) wait(ctx workflow.Context, atLeast time.Duration) bool {
 	return workflow.Sleep(ctx, d) == nil
 }
 
-// lostSend is the window of a send whose activity ended without a result
-// (the worker died, or the attempt timed out): from its heartbeat, or else
-// from its schedule until the latest it could still have been sending.
-func lostSend(ctx workflow.Context, err error, scheduled time.Time, offset activities.ClockOffset) activities.SendWindow {
+// lostSend says what a send whose activity ended without a result (the
+// worker died, or the attempt timed out) may have done. Its first
+// heartbeat, sent before anything else (a request goes out only once the
+// server has it), says when it began and its deadline; a later one says
+// when its request left. Without any, nothing was sent: sent is false.
+func lostSend(err error, offset activities.ClockOffset) (w activities.SendWindow, sent bool) {
 	var hb activities.TriggerHeartbeat
 	var timeout *temporal.TimeoutError
-	if errors.As(err, &timeout) && timeout.HasLastHeartbeatDetails() && timeout.LastHeartbeatDetails(&hb) == nil && hb.Sending != nil {
-		w := *hb.Sending
-		w.Why = "the send's attempt ended without a word: " + rootMessage(err)
-		return w
+	if !errors.As(err, &timeout) || !timeout.HasLastHeartbeatDetails() || timeout.LastHeartbeatDetails(&hb) != nil || hb.Since.IsZero() {
+		return w, false
 	}
-	return activities.SendWindow{From: scheduled, To: workflow.Now(ctx).Add(sendTimeout), Offset: offset,
-		Why: "the send's attempt ended without a word: " + rootMessage(err)}
+	w = activities.SendWindow{From: hb.Since, To: hb.Deadline, Offset: offset}
+	if hb.Sending != nil {
+		w = *hb.Sending
+	} else if hb.Offset.Known {
+		w.Offset = hb.Offset
+	}
+	w.Why = "the send's attempt ended without a word: " + rootMessage(err)
+	return w, true
+}
+
+// recheckRequester is how long a writer trusts that a requester waits.
+const recheckRequester = 30 * time.Second
+
+// requesterWaits asks Temporal whether the requester still waits for its
+// run (a workflow terminated meanwhile could not withdraw), at most every
+// recheckRequester; when it cannot tell, it sends.
+func (w *writer) requesterWaits(ctx workflow.Context, req triggerRequest, checked *time.Time) bool {
+	now := workflow.Now(ctx)
+	if !checked.IsZero() && now.Sub(*checked) < recheckRequester {
+		return true
+	}
+	*checked = now
+	opts := callActivityOptions("check that "+req.ReplyTo.WorkflowID+" still waits", time.Minute)
+	opts.StartToCloseTimeout = 30 * time.Second
+	var waiting bool
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.RequesterWaiting,
+		activities.RequesterWaitingInput{WorkflowID: req.ReplyTo.WorkflowID, RunID: req.ReplyTo.RunID}).Get(ctx, &waiting)
+	if err == nil && !waiting {
+		workflow.GetLogger(ctx).Info("Not triggering for a workflow that no longer waits", "requester", req.ReplyTo.WorkflowID)
+		return false
+	}
+	return true
+}
+
+// failedSend is the outcome of a send activity that failed: bad input, a
+// send that may have gone out (Unclear), or one that never did (NotSent).
+func failedSend(err error, offset activities.ClockOffset) activities.SendSyncTriggerResult {
+	if errortypes.Of(err) == errortypes.InvalidInput {
+		return activities.SendSyncTriggerResult{Outcome: activities.Rejected,
+			Problem: &activities.TriggerProblem{Type: errortypes.InvalidInput, Message: rootMessage(err)}}
+	}
+	if window, sent := lostSend(err, offset); sent {
+		return activities.SendSyncTriggerResult{Outcome: activities.Unclear, Window: &window}
+	}
+	return activities.SendSyncTriggerResult{Outcome: activities.NotSent,
+		Problem: &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: "the send's attempt ended before it sent: " + rootMessage(err)}}
 }
 
 // serveSync performs one sync request.
@@ -394,24 +438,23 @@ func (w *writer) serveSync(ctx workflow.Context, req triggerRequest) triggerRepl
 	syncID := w.in.SyncID
 	summary := fmt.Sprintf("trigger sync %s", syncID)
 	retry := newBackoff(ctx)
+	var checked time.Time
 	for {
-		if w.withdrawn[req.ID] {
+		if w.withdrawn[req.ID] || !w.requesterWaits(ctx, req, &checked) {
 			reply.Withdrawn = true
 			return reply
 		}
 		var res activities.SendSyncTriggerResult
-		scheduled := workflow.Now(ctx)
 		err := workflow.ExecuteActivity(sendOptions(ctx, summary), a.SendSyncTrigger, activities.SendSyncTriggerInput{
 			SyncID: syncID, Options: req.Options, IfRunning: req.IfRunning, RequestedAt: req.RequestedAt,
 			Recent: runIDs(w.recentIDs()), Offset: w.st.Offset,
 		}).Get(ctx, &res)
 		if err != nil {
-			if errortypes.Of(err) == errortypes.InvalidInput {
-				reply.Problem = &activities.TriggerProblem{Type: errortypes.InvalidInput, Message: rootMessage(err)}
+			res = failedSend(err, w.st.Offset)
+			if res.Problem != nil && res.Problem.Type == errortypes.InvalidInput {
+				reply.Problem = res.Problem
 				return reply
 			}
-			window := lostSend(ctx, err, scheduled, w.st.Offset)
-			res = activities.SendSyncTriggerResult{Outcome: activities.Unclear, Window: &window}
 		}
 		w.st.Offset = w.st.Offset.Merge(res.Offset)
 		switch res.Outcome {
@@ -467,12 +510,13 @@ func (w *writer) serveSync(ctx workflow.Context, req triggerRequest) triggerRepl
 // tell apart.
 func adoptionNote(w activities.SendWindow, found activities.FindSyncTriggerRunResult) string {
 	note := fmt.Sprintf("the trigger's answer was lost (%s); run %s was created while it may have reached Hightouch, "+
-		"and no other trigger of this sync was sent from Temporal meanwhile", w.Why, found.RunID)
+		"and no other trigger of this sync was sent through its writer meanwhile", w.Why, found.RunID)
 	if len(found.Others) > 0 {
-		note += fmt.Sprintf("; runs %v were also created then, by something outside Temporal (Hightouch's schedule or UI), "+
-			"and the API cannot tell them apart: the earliest was taken", found.Others)
+		note += fmt.Sprintf("; runs %v were also created then, by something other than this sync's writer (Hightouch's schedule or UI, "+
+			"or a sequence that runs this sync), and the API cannot tell them apart: the earliest was taken", found.Others)
 	} else {
-		note += "; a run started outside Temporal at that moment could not be told apart"
+		note += "; a run started at that moment by something other than this sync's writer (Hightouch's schedule or UI, " +
+			"or a sequence that runs this sync) could not be told apart"
 	}
 	return note
 }
@@ -520,8 +564,9 @@ func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) trigger
 	summary := "trigger sequence " + seq
 	retry := newBackoff(ctx)
 	var lost *activities.SendWindow // the first send whose answer was lost
+	var checked time.Time
 	for resends := 0; ; {
-		if w.withdrawn[req.ID] && lost == nil {
+		if lost == nil && (w.withdrawn[req.ID] || !w.requesterWaits(ctx, req, &checked)) {
 			reply.Withdrawn = true
 			return reply
 		}
@@ -530,14 +575,13 @@ func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) trigger
 			in.Since = lost.From
 		}
 		var res activities.SendSequenceTriggerResult
-		scheduled := workflow.Now(ctx)
 		if err := workflow.ExecuteActivity(sendOptions(ctx, summary), a.SendSequenceTrigger, in).Get(ctx, &res); err != nil {
-			if errortypes.Of(err) == errortypes.InvalidInput {
-				reply.Problem = &activities.TriggerProblem{Type: errortypes.InvalidInput, Message: rootMessage(err)}
+			f := failedSend(err, w.st.Offset)
+			if f.Problem != nil && f.Problem.Type == errortypes.InvalidInput {
+				reply.Problem = f.Problem
 				return reply
 			}
-			window := lostSend(ctx, err, scheduled, w.st.Offset)
-			res = activities.SendSequenceTriggerResult{Outcome: activities.Unclear, Window: &window}
+			res = activities.SendSequenceTriggerResult{Outcome: f.Outcome, Window: f.Window, Problem: f.Problem}
 		}
 		w.st.Offset = w.st.Offset.Merge(res.Offset)
 		switch res.Outcome {

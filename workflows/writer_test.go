@@ -363,7 +363,8 @@ func TestWriterFindsTheRunOfASendThatDied(t *testing.T) {
 			_, err := h.acts.Client.TriggerRun(ctx, in.SyncID, in.Options) // reaches Hightouch; the answer never comes back
 			require.NoError(t, err)
 			window := activities.SendWindow{From: from, To: from.Add(time.Minute)}
-			return nil, temporal.NewTimeoutError(enums.TIMEOUT_TYPE_HEARTBEAT, nil, activities.TriggerHeartbeat{Phase: "sending", Sending: &window})
+			return nil, temporal.NewTimeoutError(enums.TIMEOUT_TYPE_HEARTBEAT, nil,
+				activities.TriggerHeartbeat{Phase: "sending", Since: from, Deadline: from.Add(time.Minute), Sending: &window})
 		})
 	outs := h.runFleet(fleetInput{Syncs: []workflows.SyncInput{{SyncID: client.ID(id)}}})
 	require.Empty(t, outs[0].ErrType, outs[0].Err)
@@ -379,7 +380,8 @@ func TestWriterContinuesAsNewWithItsState(t *testing.T) {
 	h := newHarness(t)
 	id := h.emu.NewSync("s", hightouchtest.Scenario{})
 	req := func(n int) map[string]any {
-		return map[string]any{"id": fmt.Sprintf("r%d", n), "replyTo": map[string]any{"workflowId": fmt.Sprintf("gone-%d", n)},
+		// Replies go to the writer itself (a workflow that is running).
+		return map[string]any{"id": fmt.Sprintf("r%d", n), "replyTo": map[string]any{"workflowId": "default-test-workflow-id"},
 			"kind": "sync", "syncId": id, "requestedAt": h.env.Now()}
 	}
 	h.env.SetContinueAsNewSuggested(true)
@@ -413,4 +415,25 @@ func TestWriterContinuesAsNewWithItsState(t *testing.T) {
 	require.Len(t, next.State.Recent, 1)
 	require.True(t, next.State.Offset.Known, "what it learnt of Hightouch's clock goes on")
 	require.Len(t, h.emu.Runs(id), 1)
+}
+
+// A send whose attempt died before its first heartbeat reached the server
+// sent nothing (a request goes out only after it): the writer sends again,
+// and the sync runs once.
+func TestWriterSendsAgainAfterAnAttemptThatDiedBeforeSending(t *testing.T) {
+	h := newHarness(t)
+	id := h.emu.NewSync("s", hightouchtest.Scenario{Phases: phases(time.Second, time.Second, time.Minute, 0)})
+	sends := 0
+	h.env.OnActivity("SendSyncTrigger", mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.SendSyncTriggerInput) (*activities.SendSyncTriggerResult, error) {
+			if sends++; sends > 1 {
+				return h.acts.SendSyncTrigger(ctx, in)
+			}
+			return nil, temporal.NewTimeoutError(enums.TIMEOUT_TYPE_HEARTBEAT, nil)
+		})
+	outs := h.runFleet(fleetInput{Syncs: []workflows.SyncInput{{SyncID: client.ID(id)}}})
+	require.Empty(t, outs[0].ErrType, outs[0].Err)
+	require.False(t, outs[0].Adopted)
+	require.Equal(t, 2, sends)
+	requireOwnRuns(t, h, id, []workflows.SyncInput{{SyncID: client.ID(id)}}, outs)
 }

@@ -36,6 +36,15 @@ func (c *Clock) Now() time.Time {
 	return c.base().Add(c.offset)
 }
 
+// Translate maps a time of the base clock (e.g. an activity's schedule time,
+// which the Temporal test environment stamps on its own clock) onto the
+// simulated one.
+func (c *Clock) Translate(t time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return t.Add(c.offset)
+}
+
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()

@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
@@ -38,7 +41,7 @@ type Env struct {
 	Clock *simclock.Clock
 	// Acts are the activities registered, on the emulator.
 	Acts    *activities.Activities
-	signals *envSignaler
+	signals *envTemporal
 	close   func()
 }
 
@@ -60,8 +63,8 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	emu := hightouchtest.New(append([]hightouchtest.Option{hightouchtest.WithClock(clock.Now), hightouchtest.WithRandSeed(1)}, opts...)...)
 	srv := httptest.NewServer(emu)
 	c := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(srv.URL+"/api/v1"))
-	signaler := &envSignaler{env: env}
-	acts := &activities.Activities{Client: c, Clock: clock, Signaler: signaler}
+	signaler := &envTemporal{env: env}
+	acts := &activities.Activities{Client: c, Clock: clock, Temporal: signaler}
 	env.RegisterActivity(acts)
 	workflows.Register(env)
 	// The test environment delivers signals between the workflows it runs
@@ -72,17 +75,36 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	return &Env{Env: env, Emu: emu, Clock: clock, Acts: acts, signals: signaler, close: srv.Close}
 }
 
-// envSignaler delivers a poll's progress signals in the test environment:
-// from the environment's own loop, which is the only safe place.
-type envSignaler struct {
+// envTemporal is what the activities ask of Temporal, in the test
+// environment: done on the environment's own loop, the only safe place.
+type envTemporal struct {
 	env  *testsuite.TestWorkflowEnvironment
 	sent atomic.Int64
 }
 
-func (s *envSignaler) SignalWorkflow(_ context.Context, workflowID, _, signalName string, arg any) error {
+func (s *envTemporal) SignalWorkflow(_ context.Context, workflowID, _, signalName string, arg any) error {
 	s.sent.Add(1)
 	s.env.RegisterDelayedCallback(func() { _ = s.env.SignalWorkflowByID(workflowID, signalName, arg) }, 0)
 	return nil
+}
+
+// DescribeWorkflowExecution tells running workflows (no error yet) from
+// those that ended with one (terminated, failed) or do not exist.
+func (s *envTemporal) DescribeWorkflowExecution(ctx context.Context, workflowID, _ string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	status := make(chan enums.WorkflowExecutionStatus, 1)
+	s.env.RegisterDelayedCallback(func() {
+		if s.env.GetWorkflowErrorByID(workflowID) != nil {
+			status <- enums.WORKFLOW_EXECUTION_STATUS_TERMINATED
+			return
+		}
+		status <- enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}, 0)
+	select {
+	case st := <-status:
+		return &workflowservice.DescribeWorkflowExecutionResponse{WorkflowExecutionInfo: &workflowpb.WorkflowExecutionInfo{Status: st}}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Close stops the emulator's server.

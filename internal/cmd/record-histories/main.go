@@ -91,7 +91,7 @@ func run(ctx context.Context, outDir string) error {
 	ht := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL("http://"+ln.Addr().String()+"/api/v1"))
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
 	workflows.Register(w)
-	w.RegisterActivity(&activities.Activities{Client: ht, Signaler: c})
+	w.RegisterActivity(&activities.Activities{Client: ht, Temporal: c})
 	if err := w.Start(); err != nil {
 		return err
 	}
