@@ -116,11 +116,11 @@ func TestDecodeFailuresAreClearErrors(t *testing.T) {
 	require.NoError(t, err)
 
 	cases := []struct {
-		name  string
-		codec converter.PayloadCodec
+		name   string
+		codec  converter.PayloadCodec
 		break_ func(p *commonpb.Payload)
-		is    error
-		says  string
+		is     error
+		says   string
 	}{
 		{"unknown key id", c, func(p *commonpb.Payload) { p.Metadata[codec.MetadataKeyID] = []byte("c") }, codec.ErrUnknownKey, `key "c"`},
 		{"relabelled with another key's id", c, func(p *commonpb.Payload) { p.Metadata[codec.MetadataKeyID] = []byte("b") }, codec.ErrUndecryptable, `key "b"`},
