@@ -22,13 +22,14 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Metadata of an encrypted payload. The encoding is the one Temporal's
-// samples and tools use for encrypted payloads.
+// Metadata of an encrypted payload: the encoding Temporal's samples and
+// tools use for encrypted payloads, and the key's id. Data is the 12-byte
+// nonce, the AES-256-GCM ciphertext of the whole original payload (its
+// metadata included) and the tag; the key id is authenticated with it. A
+// different scheme would get a different encoding name.
 const (
 	EncodingEncrypted = "binary/encrypted"
 	MetadataKeyID     = "encryption-key-id"
-	MetadataCipher    = "encryption-cipher"
-	CipherAES256GCM   = "AES-256-GCM"
 )
 
 // Decoding errors, for errors.Is.
@@ -87,7 +88,6 @@ func (c *payloadCodec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload
 			Metadata: map[string][]byte{
 				converter.MetadataEncoding: []byte(EncodingEncrypted),
 				MetadataKeyID:              []byte(id),
-				MetadataCipher:             []byte(CipherAES256GCM),
 			},
 			Data: aead.Seal(nil, nil, plain, []byte(id)),
 		}
@@ -118,9 +118,6 @@ func (c *payloadCodec) decrypt(p *commonpb.Payload) (*commonpb.Payload, error) {
 		return nil, errNoKeys
 	}
 	md := p.GetMetadata()
-	if cipherName, ok := md[MetadataCipher]; ok && string(cipherName) != CipherAES256GCM {
-		return nil, fmt.Errorf("codec: payload encrypted with %q; only %s is supported", printable(cipherName), CipherAES256GCM)
-	}
 	idBytes, ok := md[MetadataKeyID]
 	if !ok {
 		return nil, fmt.Errorf("%w: the encrypted payload names no key (metadata %q is missing)", ErrUndecryptable, MetadataKeyID)
