@@ -96,7 +96,10 @@ func (c *payloadCodec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload
 }
 
 // Decode decrypts encrypted payloads and returns the others as they are.
-// Errors say which key was wanted, never what the payload held.
+// Errors say which key was wanted, never what the payload held. In a
+// workflow task they fail the task rather than the workflow: a missing key
+// is a deployment mistake, and the workflow carries on once the worker has
+// it.
 func (c *payloadCodec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
@@ -106,7 +109,7 @@ func (c *payloadCodec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload
 		}
 		d, err := c.decrypt(p)
 		if err != nil {
-			return nil, err
+			return nil, converter.NewWorkflowTaskFailureError(err)
 		}
 		out[i] = d
 	}

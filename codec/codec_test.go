@@ -140,9 +140,9 @@ func TestDecodeFailuresAreClearErrors(t *testing.T) {
 			require.NotPanics(t, func() { out, err = tc.codec.Decode([]*commonpb.Payload{p}) })
 			require.Error(t, err)
 			require.Nil(t, out, "nothing half-decoded comes back")
-			if tc.is != nil {
-				require.ErrorIs(t, err, tc.is)
-			}
+			require.ErrorIs(t, err, tc.is)
+			var taskFailure *converter.WorkflowTaskFailureError
+			require.ErrorAs(t, err, &taskFailure, "in a workflow task it fails the task, not the workflow")
 			require.Contains(t, err.Error(), tc.says)
 			require.NotContains(t, err.Error(), secret)
 		})

@@ -78,7 +78,7 @@ func TestPayloadEncryption(t *testing.T) {
 	require.NoError(t, os.WriteFile(keyFile, []byte("# current\na="+keyA+"\n"), 0o600))
 	const queue = "e2e-codec"
 	workerLog := &syncBuffer{}
-	_, err := e.startWorker(ctx, queue, workerLog, codec.EnvKeysFile+"="+keyFile)
+	worker1, err := e.startWorker(ctx, queue, workerLog, codec.EnvKeysFile+"="+keyFile)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		return strings.Contains(workerLog.String(), `"payloadEncryption":"AES-256-GCM, current key \"a\", readable keys a"`)
@@ -208,22 +208,48 @@ func TestPayloadEncryption(t *testing.T) {
 	require.Equal(t, client.ID(childSync), res.SyncID)
 	absent(t, history(run.GetID()), "successfulRows", "the child's result is in plain text")
 
-	// The starter, with the keys in its environment. Made current before
-	// the worker has it, key b fails the workflow clearly: rotation adds a
-	// key everywhere first and makes it current after.
-	starter := func(current string) (int64, result) {
-		id, slug := newSync(t, e, quick)
-		return id, e.run(t, 2*time.Minute, e.bins["starter"], []string{codec.EnvKeys + "=b=" + keyB + ",a=" + keyA, codec.EnvKeyID + "=" + current, "HIGHTOUCH_TASK_QUEUE=" + queue},
-			"sync", "--sync-slug", slug, "--json", "--workflow-id", fmt.Sprintf("e2e-codec-starter-%s-%d", current, stamp))
-	}
-	_, early := starter("b")
-	require.Equal(t, 1, early.code, "stdout: %s\nstderr: %s", early.stdout, early.stderr)
-	require.Contains(t, early.stdout, `payload encrypted with key \"b\", which this process does not have (it has a)`)
-	starterSync, st := starter("a")
+	// Rotation done wrong: a client makes key b current before the worker
+	// has it. The workflow does not fail; its workflow task does, saying
+	// which key is missing, until a worker with b picks it up.
+	bothKeys := "a=" + keyA + ",b=" + keyB
+	early, err := codec.ParseKeys(bothKeys, "b")
+	require.NoError(t, err)
+	earlyDC := codec.NewDataConverter(early)
+	encB, err := temporalclient.DialContext(ctx, temporalclient.Options{HostPort: e.temporalAddr, Logger: quiet, DataConverter: earlyDC,
+		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: earlyDC, EncodeCommonAttributes: true})})
+	require.NoError(t, err)
+	defer encB.Close()
+	earlySync, _ := newSync(t, e, quick)
+	earlyRun, err := encB.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{ID: fmt.Sprintf("e2e-codec-early-%d", stamp), TaskQueue: queue},
+		workflows.SyncWorkflow, workflows.SyncInput{SyncID: client.ID(earlySync)})
+	require.NoError(t, err)
+	// The failure's message is encrypted with a, so it reads through the codec server.
+	require.Eventually(t, func() bool {
+		show := cli("workflow", "show", "-w", earlyRun.GetID(), "--codec-endpoint", codecURL, "--codec-auth", "Bearer "+token)
+		text, ok := searchableText(show.stdout)
+		return show.code == 0 && ok && strings.Contains(text, `payload encrypted with key \"b\", which this process does not have (it has a)`)
+	}, time.Minute, time.Second, "the workflow task fails and says which key is missing")
+
+	// Step 1 of a rotation: every reader gets b while a stays current. The
+	// stalled workflow then completes.
+	require.NoError(t, worker1.Stop(10*time.Second))
+	keysFile2 := filepath.Join(dir, "codec-keys-2")
+	require.NoError(t, os.WriteFile(keysFile2, []byte(strings.ReplaceAll(bothKeys, ",", "\n")), 0o600))
+	_, err = e.startWorker(ctx, queue, io.Discard, codec.EnvKeysFile+"="+keysFile2, codec.EnvKeyID+"=a")
+	require.NoError(t, err)
+	require.NoError(t, earlyRun.Get(ctx, &res))
+	require.Equal(t, client.RunSuccess, res.Status)
+
+	// Step 2: b becomes current. The starter, with the keys in its
+	// environment, writes with b and reads the result.
+	starterSync, slug := newSync(t, e, quick)
+	st := e.run(t, 2*time.Minute, e.bins["starter"], []string{codec.EnvKeys + "=" + bothKeys, codec.EnvKeyID + "=b", "HIGHTOUCH_TASK_QUEUE=" + queue},
+		"sync", "--sync-slug", slug, "--json", "--workflow-id", fmt.Sprintf("e2e-codec-starter-%d", stamp))
 	require.Equal(t, 0, st.code, "stdout: %s\nstderr: %s", st.stdout, st.stderr)
 	require.NoError(t, json.Unmarshal([]byte(st.stdout), &res), st.stdout)
 	require.Equal(t, client.ID(starterSync), res.SyncID)
 	require.Equal(t, client.RunSuccess, res.Status)
+	require.Contains(t, history(fmt.Sprintf("e2e-codec-starter-%d", stamp)), `encryption-key-id`+"\n"+`Yg==`, "written with key b")
 }
 
 // startCodecServer runs the codec server on a free loopback port and
@@ -254,8 +280,16 @@ func absent(t *testing.T, haystack, needle, msg string) {
 // string decoded next to it, since payload data prints as base64.
 func searchable(t *testing.T, out string) string {
 	t.Helper()
+	text, ok := searchableText(out)
+	require.True(t, ok, "not JSON: %s", out)
+	return text
+}
+
+func searchableText(out string) (string, bool) {
 	var doc any
-	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		return "", false
+	}
 	var b strings.Builder
 	var walk func(v any)
 	walk = func(v any) {
@@ -278,7 +312,7 @@ func searchable(t *testing.T, out string) string {
 		}
 	}
 	walk(doc)
-	return b.String()
+	return b.String(), true
 }
 
 // readDB reads the dev server's database files.
