@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -20,14 +21,31 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"golang.org/x/mod/semver"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/hightouch-temporal/hightouch-temporal/codec"
 )
 
-// History is the recorded workflow measured, relative to the module root.
-const History = "workflows/testdata/histories/sync-success.json"
+// History is the recorded workflow measured, relative to the module root
+// and a release's directory of histories.
+const History = "sync-success.json"
+
+// LatestHistory is History as the newest release under root recorded it
+// (workflows/testdata/histories/v<release>).
+func LatestHistory(root string) (string, error) {
+	dirs, err := filepath.Glob(filepath.Join(root, "workflows", "testdata", "histories", "v*"))
+	if err != nil {
+		return "", err
+	}
+	dirs = slices.DeleteFunc(dirs, func(d string) bool { return !semver.IsValid(filepath.Base(d)) })
+	if len(dirs) == 0 {
+		return "", fmt.Errorf("no recorded histories under %s", root)
+	}
+	slices.SortFunc(dirs, func(a, b string) int { return semver.Compare(filepath.Base(a), filepath.Base(b)) })
+	return filepath.Join(dirs[len(dirs)-1], History), nil
+}
 
 // Workload is the payloads of one workflow and the two converters.
 type Workload struct {

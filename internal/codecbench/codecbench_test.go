@@ -9,11 +9,17 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/internal/codecbench"
 )
 
-var history = filepath.Join("..", "..", codecbench.History)
+func load(t testing.TB) *codecbench.Workload {
+	t.Helper()
+	path, err := codecbench.LatestHistory(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	w, err := codecbench.Load(path)
+	require.NoError(t, err)
+	return w
+}
 
 func TestMeasure(t *testing.T) {
-	w, err := codecbench.Load(history)
-	require.NoError(t, err)
+	w := load(t)
 	r, err := w.Measure(1)
 	require.NoError(t, err)
 	require.Greater(t, r.Payloads, 10, "a sync's inputs, results and snapshots")
@@ -33,8 +39,7 @@ func TestMeasure(t *testing.T) {
 //
 //	go test ./internal/codecbench -run '^$' -bench WorkflowPayloads
 func BenchmarkWorkflowPayloads(b *testing.B) {
-	w, err := codecbench.Load(history)
-	require.NoError(b, err)
+	w := load(b)
 	r, err := w.Sizes()
 	require.NoError(b, err)
 	for _, c := range []struct {

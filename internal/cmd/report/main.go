@@ -170,8 +170,15 @@ func waitSection(t *table) {
 // codecSection measures payload encryption on the payloads of a recorded
 // HightouchSync: bytes exactly, CPU as a ratio (the machine is shared).
 func codecSection(t *table, root string) {
-	t.section("Payload encryption (AES-256-GCM; every payload of a recorded HightouchSync written and read once)")
-	w, err := codecbench.Load(filepath.Join(root, codecbench.History))
+	path, err := codecbench.LatestHistory(root)
+	if err != nil {
+		t.section("Payload encryption")
+		t.row("finding the recorded workflow", err.Error(), "", is(false))
+		return
+	}
+	t.section(fmt.Sprintf("Payload encryption (AES-256-GCM; every payload of HightouchSync %s, as recorded for %s, written and read once)",
+		strings.TrimSuffix(codecbench.History, ".json"), filepath.Base(filepath.Dir(path))))
+	w, err := codecbench.Load(path)
 	if err != nil {
 		t.row("loading the recorded workflow", err.Error(), "", is(false))
 		return
@@ -183,7 +190,7 @@ func codecSection(t *table, root string) {
 	}
 	pct := func(enc, plain int) string { return fmt.Sprintf("%+.0f%%", 100*float64(enc-plain)/float64(plain)) }
 	perPayload := (r.EncPayloadBytes - r.PlainPayloadBytes) / r.Payloads
-	t.row("payloads per workflow", fmt.Sprint(r.Payloads), "inputs, results and failure details in its history", nil)
+	t.row("payloads per workflow", fmt.Sprint(r.Payloads), "inputs, results, signals and details in its own history (its trigger writer's are extra)", nil)
 	t.row("payload bytes per workflow, encrypted vs plain", fmt.Sprintf("%d vs %d B (%s)", r.EncPayloadBytes, r.PlainPayloadBytes, pct(r.EncPayloadBytes, r.PlainPayloadBytes)),
 		fmt.Sprintf("<= 100 B a payload (nonce and tag 28 B, encoding and key id): %d B", perPayload), is(perPayload <= 100))
 	t.row("history bytes per workflow, encrypted vs plain", fmt.Sprintf("%d vs %d B (%s)", r.EncHistoryBytes, r.PlainHistoryBytes, pct(r.EncHistoryBytes, r.PlainHistoryBytes)), "", nil)
