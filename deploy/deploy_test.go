@@ -54,6 +54,7 @@ import (
 	kustomize "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
 
+	"github.com/hightouch-temporal/hightouch-temporal/codec"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
 )
 
@@ -67,8 +68,12 @@ const (
 	repoRoot          = ".."
 )
 
-// hightouchKeyName is the Hightouch key's name in the Secret, and its file name.
-const hightouchKeyName = "api-key"
+// hightouchKeyName is the Hightouch key's name in the Secret, and its file
+// name; codecKeysName the same for the payload encryption keys.
+const (
+	hightouchKeyName = "api-key"
+	codecKeysName    = "codec-keys"
+)
 
 type check func(s *setup) error
 
@@ -89,6 +94,7 @@ var k8sChecks = []struct {
 	{"graceful stop", checkGracefulStop},
 	{"rate limit", checkRateLimit},
 	{"credentials", checkCredentials},
+	{"payload encryption", checkEncryption},
 	{"example secret", checkExampleSecret},
 	{"kustomization", checkKustomization},
 }
@@ -400,7 +406,7 @@ func sensitive(name string) bool {
 	return secretSuffix.MatchString(name)
 }
 
-var secretSuffix = regexp.MustCompile(`(^|_)(KEY|KEY_DATA|TOKEN|PASSWORD|SECRET|AUTH)$`)
+var secretSuffix = regexp.MustCompile(`(^|_)(KEY|KEYS|KEY_DATA|TOKEN|PASSWORD|SECRET|AUTH)$`)
 
 // selects reports whether sel is not empty and selects pods with podLabels.
 func selects(sel *metav1.LabelSelector, podLabels map[string]string, what string) error {
@@ -669,7 +675,7 @@ func exampleSecret(s *setup) (*corev1.Secret, error) {
 }
 
 func checkCredentials(s *setup) error {
-	c, pod := s.worker, s.deployment.Spec.Template.Spec
+	c := s.worker
 	example, err := exampleSecret(s)
 	if err != nil {
 		return err
@@ -705,40 +711,76 @@ func checkCredentials(s *setup) error {
 	// The Hightouch key is a file from the Secret, not a variable.
 	_, inEnv := s.env["HIGHTOUCH_API_KEY"]
 	errs = append(errs, expect(!inEnv, "pass the Hightouch key as a file (HIGHTOUCH_API_KEY_FILE), not HIGHTOUCH_API_KEY"))
-	file, err := s.setting("HIGHTOUCH_API_KEY_FILE", "")
+	return errors.Join(append(errs, secretFile(s, "HIGHTOUCH_API_KEY_FILE", hightouchKeyName)...)...)
+}
+
+// secretFile checks that the file the environment variable fileVar names is
+// the Secret's key, mounted so that the worker can read it and a rotation
+// reaches it.
+func secretFile(s *setup, fileVar, key string) []error {
+	c, pod := s.worker, s.deployment.Spec.Template.Spec
+	example, err := exampleSecret(s)
+	if err != nil {
+		return []error{err}
+	}
+	file, err := s.setting(fileVar, "")
 	if err != nil || !path.IsAbs(file) {
-		return errors.Join(append(errs, err, fmt.Errorf("HIGHTOUCH_API_KEY_FILE should name the mounted key, got %q", file))...)
+		return []error{err, fmt.Errorf("%s should name the mounted file, got %q", fileVar, file)}
 	}
 	dir, base := path.Dir(file), path.Base(file)
 	i := slices.IndexFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return path.Clean(m.MountPath) == dir })
 	if i < 0 {
-		return errors.Join(append(errs, fmt.Errorf("nothing is mounted at %s", dir))...)
+		return []error{fmt.Errorf("nothing is mounted at %s", dir)}
 	}
 	mount := c.VolumeMounts[i]
-	errs = append(errs,
+	errs := []error{
 		expect(mount.SubPath == "", "a subPath mount never sees a rotated key"),
-		expect(mount.ReadOnly, "mount the key read-only"))
+		expect(mount.ReadOnly, "mount the key read-only"),
+	}
 	i = slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == mount.Name })
 	if i < 0 || pod.Volumes[i].Secret == nil {
-		return errors.Join(append(errs, fmt.Errorf("volume %q should come from a Secret", mount.Name))...)
+		return append(errs, fmt.Errorf("volume %q should come from a Secret", mount.Name))
 	}
 	vol := pod.Volumes[i].Secret
-	key, mode := base, ptr.Deref(vol.DefaultMode, corev1.SecretVolumeSourceDefaultMode)
+	projected, mode := base, ptr.Deref(vol.DefaultMode, corev1.SecretVolumeSourceDefaultMode)
 	if len(vol.Items) > 0 {
-		key = ""
+		projected = ""
 		for _, it := range vol.Items {
 			if path.Clean(it.Path) == base {
-				key, mode = it.Key, ptr.Deref(it.Mode, mode)
+				projected, mode = it.Key, ptr.Deref(it.Mode, mode)
 			}
 		}
 	}
+	_, documented := example.StringData[projected]
 	// The file belongs to root (group fsGroup, if set); the worker is not root.
 	readable := mode&0o004 != 0 || (pod.SecurityContext != nil && pod.SecurityContext.FSGroup != nil && mode&0o040 != 0)
-	return errors.Join(append(errs,
+	return append(errs,
 		expect(!ptr.Deref(vol.Optional, false), "without the key the worker cannot start; let the pod wait for the Secret"),
-		expect(key == hightouchKeyName, "%s should hold the Secret's %q key, not %q", file, hightouchKeyName, key),
-		inExample(vol.SecretName, key),
-		expect(readable, "mode %#o leaves %s unreadable to the worker", mode, file))...)
+		expect(projected == key, "%s should hold the Secret's %q key, not %q", file, key, projected),
+		expect(vol.SecretName == example.Name, "the Deployment uses Secret %q; %s documents %q", vol.SecretName, exampleSecretFile, example.Name),
+		expect(documented, "%s lacks the key %q the Deployment uses", exampleSecretFile, projected),
+		expect(readable, "mode %#o leaves %s unreadable to the worker", mode, file))
+}
+
+// checkEncryption: payloads are encrypted, with keys from the Secret as a
+// file and the current key named by plain configuration, so that rotating
+// is a ConfigMap change.
+func checkEncryption(s *setup) error {
+	_, inEnv := s.env[codec.EnvKeys]
+	errs := []error{expect(!inEnv, "pass the codec keys as a file (%s), not %s", codec.EnvKeysFile, codec.EnvKeys)}
+	if _, ok := s.env[codec.EnvKeysFile]; !ok {
+		return errors.Join(append(errs, fmt.Errorf("set %s: payloads would reach Temporal in plain text", codec.EnvKeysFile))...)
+	}
+	errs = append(errs, secretFile(s, codec.EnvKeysFile, codecKeysName)...)
+	id, err := s.setting(codec.EnvKeyID, "")
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	// The id must be one the worker accepts; the key here is a stand-in.
+	_, err = codec.NewKeys(id, map[string][]byte{id: make([]byte, codec.KeySize)})
+	return errors.Join(append(errs,
+		expect(id != "", "set %s, so that adding a key to the Secret does not stop the worker and rotating is a ConfigMap change", codec.EnvKeyID),
+		expect(id == "" || err == nil, "%s: %v", codec.EnvKeyID, err))...)
 }
 
 var placeholder = regexp.MustCompile(`^REPLACE_WITH_[A-Z0-9_]+$`)
@@ -1042,13 +1084,18 @@ func checkDockerTargets(s *setup) error {
 		}
 		outputs[gb.packages[0]] = gb.flags["o"]
 	}
-	// Both binaries ship in the image.
+	// Every command ships in the image.
 	copied := slices.Collect(maps.Values(copiesFrom(final(s), b.Name)))
-	return errors.Join(append(errs,
-		expect(outputs["./worker"] == "/out/hightouch-worker", "build ./worker into /out/hightouch-worker"),
-		expect(outputs["./starter"] == "/out/hightouch-starter", "build ./starter into /out/hightouch-starter"),
-		expect(slices.Contains(copied, "/out/hightouch-worker"), "the image should contain the worker"),
-		expect(slices.Contains(copied, "/out/hightouch-starter"), "the image should contain the starter"))...)
+	for _, cmd := range []struct{ pkg, out, what string }{
+		{"./worker", "/out/hightouch-worker", "the worker"},
+		{"./starter", "/out/hightouch-starter", "the starter"},
+		{"./codec/cmd/hightouch-codec-server", "/out/hightouch-codec-server", "the codec server"},
+	} {
+		errs = append(errs,
+			expect(outputs[cmd.pkg] == cmd.out, "build %s into %s", cmd.pkg, cmd.out),
+			expect(slices.Contains(copied, cmd.out), "the image should contain %s", cmd.what))
+	}
+	return errors.Join(errs...)
 }
 
 // checkBuiltPackages: the image builds main packages of this module.
@@ -1331,6 +1378,22 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 			"          secret:\n            secretName: hightouch-worker-credentials",
 			"          configMap:\n            name: hightouch-worker-config")},
 		{"wrong key projected", checkCredentials, edit(dep, "              - key: api-key", "              - key: temporal-api-key")},
+		{"encryption off", checkEncryption, edit(dep,
+			"            - name: HIGHTOUCH_CODEC_KEYS_FILE\n              value: /var/run/secrets/hightouch/codec-keys\n", "")},
+		{"codec keys as a variable", checkEncryption, edit(dep,
+			"            - name: HIGHTOUCH_CODEC_KEYS_FILE\n              value: /var/run/secrets/hightouch/codec-keys\n",
+			"            - name: HIGHTOUCH_CODEC_KEYS_FILE\n              value: /var/run/secrets/hightouch/codec-keys\n            - name: HIGHTOUCH_CODEC_KEYS\n              value: k1=a2V5\n")},
+		{"literal codec keys", checkCredentials, edit(dep,
+			"            - name: HIGHTOUCH_CODEC_KEYS_FILE\n              value: /var/run/secrets/hightouch/codec-keys\n",
+			"            - name: HIGHTOUCH_CODEC_KEYS\n              value: k1=a2V5\n")},
+		{"codec keys in ConfigMap", checkConfigMaps, edit(cm, "  HIGHTOUCH_CODEC_KEY_ID: k1\n", "  HIGHTOUCH_CODEC_KEY_ID: k1\n  HIGHTOUCH_CODEC_KEYS: k1=a2V5\n")},
+		{"codec keys not projected", checkEncryption, edit(dep, "              - key: codec-keys\n                path: codec-keys\n", "")},
+		{"codec keys from the wrong Secret key", checkEncryption, edit(dep, "              - key: codec-keys\n", "              - key: temporal-api-key\n")},
+		{"codec keys elsewhere", checkEncryption, edit(dep, "value: /var/run/secrets/hightouch/codec-keys", "value: /etc/hightouch/codec-keys")},
+		{"no current key id", checkEncryption, edit(cm, "  HIGHTOUCH_CODEC_KEY_ID: k1\n", "")},
+		{"bad key id", checkEncryption, edit(cm, "HIGHTOUCH_CODEC_KEY_ID: k1", `HIGHTOUCH_CODEC_KEY_ID: "k 1"`)},
+		{"codec keys undocumented", checkEncryption, edit(sec, "  codec-keys: REPLACE_WITH_CODEC_KEYS\n", "")},
+		{"codec keys unreadable", checkEncryption, edit(dep, "defaultMode: 0440", "defaultMode: 0400")},
 		{"example Secret holds a real key", checkExampleSecret, edit(sec, "api-key: REPLACE_WITH_HIGHTOUCH_API_KEY", "api-key: 3f9c1c2e-5d1b-4a7e")},
 		{"example Secret as data", checkExampleSecret, edit(sec, "stringData:", "data:\n  api-key: UkVQTEFDRQ==\nstringData:")},
 		{"example Secret unmarked", checkExampleSecret, edit(sec, "# EXAMPLE ONLY.", "# Credentials.")},
@@ -1353,6 +1416,7 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 			`-ldflags "-s -w -X github.com/hightouch-temporal/hightouch-temporal/client.Version=1" -o /out/hightouch-worker`)},
 		{"starter not built", checkDockerTargets, edit(df, " && \\\n    GOOS=$TARGETOS GOARCH=$TARGETARCH \\\n    go build -trimpath -ldflags \"-s -w\" -o /out/hightouch-starter ./starter", "")},
 		{"starter not shipped", checkDockerTargets, edit(df, "COPY --from=build /out/hightouch-starter /hightouch-starter\n", "")},
+		{"codec server not shipped", checkDockerTargets, edit(df, "COPY --from=build /out/hightouch-codec-server /hightouch-codec-server\n", "")},
 		{"library built", checkBuiltPackages, edit(df, "-o /out/hightouch-starter ./starter", "-o /out/hightouch-starter ./client")},
 		{"no build cache", checkDockerCache, edit(df, "    --mount=type=cache,target=/root/.cache/go-build \\\n", "")},
 		{"sources before download", checkDockerCache, edit(df, "COPY go.mod go.sum ./\n", "COPY . .\n")},

@@ -86,6 +86,7 @@ func start() (*env, error) {
 	}
 	if e.bins, err = proc.Build(ctx, root, filepath.Join(e.dir, "bin"), map[string]string{
 		"worker": "./worker", "starter": "./starter", "emulator": "./client/hightouchtest/cmd/hightouch-emulator",
+		"codec-server": "./codec/cmd/hightouch-codec-server",
 	}); err != nil {
 		return nil, err
 	}
@@ -128,15 +129,15 @@ func start() (*env, error) {
 }
 
 // startWorker starts a worker process on taskQueue and waits until it polls.
-func (e *env) startWorker(ctx context.Context, taskQueue string, out io.Writer) (*proc.Proc, error) {
+func (e *env) startWorker(ctx context.Context, taskQueue string, out io.Writer, extraEnv ...string) (*proc.Proc, error) {
 	port, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", port)
-	p, err := e.group.Add(proc.Spec{Name: "worker-" + taskQueue, Path: e.bins["worker"], Output: out, Env: append(e.clientEnv(),
+	p, err := e.group.Add(proc.Spec{Name: "worker-" + taskQueue, Path: e.bins["worker"], Output: out, Env: append(append(e.clientEnv(),
 		"HIGHTOUCH_API_KEY="+hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL="+e.emuURL, "HIGHTOUCH_TASK_QUEUE="+taskQueue,
-		"HIGHTOUCH_WORKER_HTTP_ADDR="+httpAddr, "HIGHTOUCH_WORKER_STOP_TIMEOUT=5s")})
+		"HIGHTOUCH_WORKER_HTTP_ADDR="+httpAddr, "HIGHTOUCH_WORKER_STOP_TIMEOUT=5s"), extraEnv...)})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/temporalconn"
@@ -14,6 +15,11 @@ import (
 // dialTimeout bounds the connection attempt, so that a wrong address fails
 // fast instead of hanging. A variable for tests.
 var dialTimeout = temporalconn.DialTimeout
+
+// rawPayloads decodes what the SDK hands back undecoded (heartbeat details of
+// pending activities) with the client's converter, so that encrypted
+// payloads read too. dial sets it.
+var rawPayloads = converter.GetDefaultDataConverter()
 
 // dial connects to Temporal as configured by the TEMPORAL_* variables, the
 // profile and the TOML config file. Every error is a usage/config error
@@ -24,6 +30,9 @@ func dial(ctx context.Context, logTo io.Writer, timeout time.Duration) (client.C
 		return nil, usageErrorf("starter: %v", err)
 	}
 	opts.Logger = logging.Quiet(logTo) // the SDK's warnings and errors only
+	if opts.DataConverter != nil {
+		rawPayloads = opts.DataConverter
+	}
 	c, err := temporalconn.Dial(ctx, opts, timeout)
 	if err != nil {
 		if ctx.Err() != nil {

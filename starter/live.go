@@ -165,7 +165,7 @@ func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionRespons
 			return
 		}
 		var s S
-		if converter.GetDefaultDataConverter().FromPayload(list[len(list)-1], &s) != nil {
+		if rawPayloads.FromPayload(list[len(list)-1], &s) != nil {
 			return
 		}
 		if observedAt(s).IsZero() || !ofRun(s) {

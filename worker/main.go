@@ -74,7 +74,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		}
 	}
 
-	topts, err := temporalconn.Options()
+	topts, keys, err := temporalconn.Load()
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	zl.Info("Worker started",
 		zap.String("taskQueue", cfg.taskQueue), zap.String("temporal", topts.HostPort), zap.String("namespace", topts.Namespace),
 		zap.String("hightouch", cfg.baseURL), zap.Float64("rateLimitPerSecond", cfg.rateLimit), zap.String("httpAddr", addrOf(ln)),
-		zap.Duration("stopTimeout", cfg.stopTimeout), zap.String("version", client.Version))
+		zap.Duration("stopTimeout", cfg.stopTimeout), zap.Stringer("payloadEncryption", keys), zap.String("version", client.Version))
 
 	var runErr error
 	select {

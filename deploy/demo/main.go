@@ -2,8 +2,9 @@
 // with its web UI, the Hightouch emulator with a demo workspace, the worker,
 // and the starter triggering a sync and a sequence with live progress.
 //
-//	go run ./deploy/demo          # run, print the results, stop everything
-//	go run ./deploy/demo -keep    # leave it all running to explore
+//	go run ./deploy/demo            # run, print the results, stop everything
+//	go run ./deploy/demo -keep      # leave it all running to explore
+//	go run ./deploy/demo -encrypt   # with payload encryption and a codec server for the UI
 //
 // It installs the temporal CLI with `go install` when none is found (about
 // seven minutes on two cores, once).
@@ -12,6 +13,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +30,7 @@ import (
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/codec"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
 )
@@ -34,10 +38,11 @@ import (
 func main() {
 	keep := flag.Bool("keep", false, "keep the servers and the worker running until Ctrl-C")
 	uiPort := flag.Int("ui-port", 8233, "port of the Temporal web UI (0 picks a free one)")
+	encrypt := flag.Bool("encrypt", false, "encrypt payloads with a key made for the demo, and decode them in the UI through a codec server on loopback")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *keep, *uiPort); err != nil {
+	if err := run(ctx, *keep, *uiPort, *encrypt); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
@@ -46,7 +51,7 @@ func main() {
 // say prints a step of the demo.
 func say(format string, a ...any) { fmt.Printf("\n==> "+format+"\n", a...) }
 
-func run(ctx context.Context, keep bool, uiPort int) error {
+func run(ctx context.Context, keep bool, uiPort int, encrypt bool) error {
 	root, err := proc.ModuleDir()
 	if err != nil {
 		return err
@@ -61,9 +66,13 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 		return err
 	}
 	say("Building the worker, the starter and the Hightouch emulator")
-	bins, err := proc.Build(ctx, root, filepath.Join(workDir, "bin"), map[string]string{
+	commands := map[string]string{
 		"hightouch-worker": "./worker", "hightouch-starter": "./starter", "hightouch-emulator": "./client/hightouchtest/cmd/hightouch-emulator",
-	})
+	}
+	if encrypt {
+		commands["hightouch-codec-server"] = "./codec/cmd/hightouch-codec-server"
+	}
+	bins, err := proc.Build(ctx, root, filepath.Join(workDir, "bin"), commands)
 	if err != nil {
 		return err
 	}
@@ -73,21 +82,43 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 		say("Stopping the worker, the emulator and the Temporal dev server")
 		group.StopAll(40 * time.Second)
 	}()
-	ports, err := proc.FreePorts(4)
+	ports, err := proc.FreePorts(5)
 	if err != nil {
 		return err
 	}
-	temporalPort, emuPort, workerPort := ports[0], ports[1], ports[2]
+	temporalPort, emuPort, workerPort, codecPort := ports[0], ports[1], ports[2], ports[4]
 	if uiPort == 0 || !portFree(uiPort) {
 		uiPort = ports[3]
 	}
 	temporalAddr := fmt.Sprintf("127.0.0.1:%d", temporalPort)
 	uiURL := fmt.Sprintf("http://127.0.0.1:%d", uiPort)
+	codecURL := fmt.Sprintf("http://127.0.0.1:%d", codecPort)
+
+	var encEnv []string // the key file for the worker, the starter and the codec server
+	if encrypt {
+		keyFile, err := demoKey(workDir)
+		if err != nil {
+			return err
+		}
+		encEnv = []string{codec.EnvKeysFile + "=" + keyFile}
+		say("Starting the codec server on %s (key in .demo/codec-keys; no authentication, loopback only)", codecURL)
+		cs, err := group.Add(proc.Spec{Name: "codec-server", Path: bins["hightouch-codec-server"], Output: logFile(workDir, "codec-server.log"), Env: encEnv,
+			Args: []string{"--addr", fmt.Sprintf("127.0.0.1:%d", codecPort), "--auth", "none", "--log-format", "console",
+				"--ui-origin", fmt.Sprintf("%s,http://localhost:%d", uiURL, uiPort)}})
+		if err != nil {
+			return err
+		}
+		if err := waitFor(ctx, 30*time.Second, func(ctx context.Context) error { return proc.WaitHTTP(ctx, codecURL+"/healthz", cs.Done()) }); err != nil {
+			return fmt.Errorf("the codec server did not start (see .demo/codec-server.log): %w", err)
+		}
+	}
 
 	say("Starting the Temporal dev server on %s (web UI %s)", temporalAddr, uiURL)
-	srv, err := group.Add(proc.Spec{Name: "temporal", Path: temporalCLI, Output: logFile(workDir, "temporal.log"), Args: []string{
-		"server", "start-dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(temporalPort), "--ui-port", fmt.Sprint(uiPort), "--log-level", "error",
-	}})
+	serverArgs := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(temporalPort), "--ui-port", fmt.Sprint(uiPort), "--log-level", "error"}
+	if encrypt {
+		serverArgs = append(serverArgs, "--ui-codec-endpoint", codecURL)
+	}
+	srv, err := group.Add(proc.Spec{Name: "temporal", Path: temporalCLI, Output: logFile(workDir, "temporal.log"), Args: serverArgs})
 	if err != nil {
 		return err
 	}
@@ -108,10 +139,10 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 		return err
 	}
 
-	env := []string{
+	env := append([]string{
 		"TEMPORAL_ADDRESS=" + temporalAddr, "TEMPORAL_NAMESPACE=default",
 		"HIGHTOUCH_API_KEY=" + hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL=" + emuURL,
-	}
+	}, encEnv...)
 	workerHTTP := fmt.Sprintf("127.0.0.1:%d", workerPort)
 	say("Starting the worker (logs in .demo/worker.log; health and metrics on http://%s)", workerHTTP)
 	wk, err := group.Add(proc.Spec{Name: "worker", Path: bins["hightouch-worker"], Output: logFile(workDir, "worker.log"),
@@ -158,6 +189,11 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 	for _, id := range []string{syncID, seqID, failID} {
 		fmt.Printf("    %s/namespaces/default/workflows/%s\n", uiURL, id)
 	}
+	if encrypt {
+		fmt.Printf("  Payloads are encrypted: the server holds ciphertext, and the UI shows them decoded\n")
+		fmt.Printf("  through the codec server at %s. From the CLI:\n", codecURL)
+		fmt.Printf("    %s workflow show --address %s -w %s --codec-endpoint %s\n", temporalCLI, temporalAddr, syncID, codecURL)
+	}
 	fmt.Printf("  Worker metrics:  http://%s/metrics\n", workerHTTP)
 	time.Sleep(1500 * time.Millisecond) // metrics reach the exporter once a second
 	printProjectMetrics(workerHTTP)
@@ -165,12 +201,27 @@ func run(ctx context.Context, keep bool, uiPort int) error {
 	if keep {
 		say("Everything keeps running. In another shell:")
 		fmt.Printf("  export TEMPORAL_ADDRESS=%s HIGHTOUCH_API_KEY=%s HIGHTOUCH_BASE_URL=%s\n", temporalAddr, hightouchtest.DefaultToken, emuURL)
+		if encrypt {
+			fmt.Printf("  export %s\n", encEnv[0])
+		}
 		fmt.Printf("  %s sync --sync-slug %s\n", bins["hightouch-starter"], hightouchtest.DemoWarningSyncSlug)
 		fmt.Printf("  %s --address %s workflow start --type HightouchSync --task-queue hightouch --input '{\"syncId\":1}'\n", temporalCLI, temporalAddr)
 		fmt.Println("Press Ctrl-C to stop everything.")
 		<-ctx.Done()
 	}
 	return nil
+}
+
+// demoKey writes a fresh key for this run of the demo, readable only by its
+// owner, and returns the file's path.
+func demoKey(dir string) (string, error) {
+	key := make([]byte, codec.KeySize)
+	if _, err := rand.Read(key); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "codec-keys")
+	_ = os.Remove(path) // WriteFile keeps an old file's mode
+	return path, os.WriteFile(path, []byte("demo="+base64.StdEncoding.EncodeToString(key)+"\n"), 0o600)
 }
 
 // ensureCLI finds the temporal CLI, installing it when it is missing.

@@ -8,25 +8,38 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/hightouch-temporal/hightouch-temporal/codec"
 )
 
 // DialTimeout bounds how long Dial waits for an unreachable server.
 const DialTimeout = 10 * time.Second
 
 // Options loads the client options from the environment and config file,
-// with the address and namespace defaults filled in.
+// with the address and namespace defaults filled in, and payload encryption
+// when keys are configured (see Load).
 func Options() (client.Options, error) {
+	opts, _, err := Load()
+	return opts, err
+}
+
+// Load is Options, also returning the payload encryption keys: nil when
+// HIGHTOUCH_CODEC_KEYS and HIGHTOUCH_CODEC_KEYS_FILE are both unset, which
+// leaves payloads in plain text.
+func Load() (client.Options, *codec.Keys, error) {
 	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
 	if err != nil {
-		return opts, fmt.Errorf("cannot load the Temporal client configuration: %v (check TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE and the TEMPORAL_* variables)", err)
+		return opts, nil, fmt.Errorf("cannot load the Temporal client configuration: %v (check TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE and the TEMPORAL_* variables)", err)
 	}
 	if opts.HostPort == "" {
 		opts.HostPort = client.DefaultHostPort
@@ -34,7 +47,29 @@ func Options() (client.Options, error) {
 	if opts.Namespace == "" {
 		opts.Namespace = client.DefaultNamespace
 	}
-	return opts, nil
+	keys, err := codec.LoadKeys(os.Getenv)
+	if err != nil {
+		return opts, nil, fmt.Errorf("payload encryption: %v", err)
+	}
+	return WithEncryption(opts, keys), keys, nil
+}
+
+// WithEncryption makes opts encrypt every payload with keys (nothing when
+// keys is nil): inputs, results, heartbeat and failure details, memos and
+// query answers through the data converter, and failure messages and stack
+// traces through the failure converter. Failure types stay readable, so
+// callers without the keys can still tell one failure from another.
+func WithEncryption(opts client.Options, keys *codec.Keys) client.Options {
+	if keys == nil {
+		return opts
+	}
+	dc := codec.NewDataConverter(keys)
+	opts.DataConverter = dc
+	opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter:          dc,
+		EncodeCommonAttributes: true,
+	})
+	return opts
 }
 
 // Dial connects and checks the server within timeout (DialTimeout if zero).
