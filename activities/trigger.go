@@ -305,9 +305,11 @@ type ResolveSyncSlugInput struct {
 	decodeState
 }
 
+// UnmarshalJSON ignores unknown fields: only the workflows send this input,
+// and a newer one may add fields during a rolling deploy.
 func (in *ResolveSyncSlugInput) UnmarshalJSON(b []byte) error {
 	type plain ResolveSyncSlugInput
-	in.err = jsoninput.Decode(b, (*plain)(in))
+	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
 	return nil
 }
 

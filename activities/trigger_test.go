@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -277,4 +278,25 @@ func TestTriggerAnsweredByAnErrorIn200IsUnclear(t *testing.T) {
 	runs := f.emu.Runs(1)
 	require.Len(t, runs, 1, "no second run")
 	require.Equal(t, string(out.ID), jsonID(runs[0].ID))
+}
+
+// Issue 10, point 7: the inputs the workflows send to their own activities
+// accept fields a newer release adds (a rolling deploy runs both); the
+// inputs users type stay strict, so a typo still fails clearly.
+func TestInternalInputsAcceptUnknownFields(t *testing.T) {
+	f := newFixture(t)
+	var ref activities.SyncRef
+	require.NoError(t, f.exec(t, "ResolveSyncSlug", `{"syncSlug":"`+hightouchtest.DemoSyncSlug+`","addedLater":1}`, &ref))
+	var snap activities.SyncRunSnapshot
+	var trig client.TriggerRunOutput
+	require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":1}`, &trig))
+	require.NoError(t, f.exec(t, "PollSyncRun", `{"syncId":1,"runId":"`+string(trig.ID)+`","triggeredAt":"2026-01-01T00:00:00Z","lookOnce":true,"addedLater":true}`, &snap))
+	for _, in := range []string{
+		`{"syncId":1,"window":{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T00:00:00Z"},"addedLater":1}`,
+	} {
+		_, err := f.env.ExecuteActivity("FindSyncTriggerRun", json.RawMessage(in))
+		require.NotContains(t, fmt.Sprint(err), "unknown field", "internal inputs accept unknown fields")
+	}
+	err := f.exec(t, "TriggerRun", `{"syncId":1,"fullResynk":true}`, nil)
+	require.ErrorContains(t, err, `"fullResynk"`, "a user's typo is refused, naming the field")
 }

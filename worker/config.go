@@ -38,6 +38,8 @@ type config struct {
 	listingLag    time.Duration
 	lateCreation  time.Duration
 	authGrace     time.Duration
+	// deploymentName and buildID turn Worker Versioning on.
+	deploymentName, buildID string
 }
 
 // errUsage marks configuration errors (exit code 2).
@@ -84,6 +86,9 @@ Flags (each defaults to the environment variable named):
 		"how long after a trigger's failed answer (a gateway's 504, a timeout) Hightouch may still create its run (HIGHTOUCH_LATE_CREATION)")
 	authGrace := fs.String("auth-grace", env("HIGHTOUCH_AUTH_GRACE", activities.DefaultAuthGrace.String()),
 		"how long a wait retries when Hightouch refuses the API key (401, 403), as while the key is rotated; triggers fail at once (HIGHTOUCH_AUTH_GRACE)")
+	fs.StringVar(&c.deploymentName, "deployment-name", env("HIGHTOUCH_DEPLOYMENT_NAME", ""),
+		"Worker Versioning: the worker deployment's name; with --build-id, turns versioning on (HIGHTOUCH_DEPLOYMENT_NAME)")
+	fs.StringVar(&c.buildID, "build-id", env("HIGHTOUCH_BUILD_ID", ""), "Worker Versioning: this build's id, e.g. the image tag (HIGHTOUCH_BUILD_ID)")
 	checkKey := fs.String("check-api-key", env("HIGHTOUCH_CHECK_API_KEY", "true"), "check the Hightouch key at start and refuse to run with a rejected one (HIGHTOUCH_CHECK_API_KEY)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -124,6 +129,9 @@ Flags (each defaults to the environment variable named):
 	}
 	if c.authGrace, err = time.ParseDuration(*authGrace); err != nil || c.authGrace < 0 {
 		bad("--auth-grace / HIGHTOUCH_AUTH_GRACE: expected a duration such as 10m, got %q", *authGrace)
+	}
+	if (c.deploymentName == "") != (c.buildID == "") {
+		bad("--deployment-name / HIGHTOUCH_DEPLOYMENT_NAME and --build-id / HIGHTOUCH_BUILD_ID: give both (Worker Versioning) or neither")
 	}
 	if c.checkKey, err = strconv.ParseBool(*checkKey); err != nil {
 		bad("--check-api-key / HIGHTOUCH_CHECK_API_KEY: expected true or false, got %q", *checkKey)

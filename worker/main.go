@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
@@ -109,6 +110,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		// (rather than every 24 s) keeps `describe` and the starter fresh.
 		MaxHeartbeatThrottleInterval: 10 * time.Second,
 		OnFatalError:                 func(err error) { fatal <- err },
+		DeploymentOptions:            deploymentOptions(cfg),
 	})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Activities{
@@ -153,6 +155,22 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		zl.Info("Worker stopped")
 	}
 	return runErr
+}
+
+// deploymentOptions turn Worker Versioning on when the configuration names
+// a deployment and a build. Workflows then move to the deployment's current
+// version on their next task (AutoUpgrade): waits last longer than a
+// release, and every change to their code is versioned with GetVersion and
+// checked by the replay tests, so they may.
+func deploymentOptions(cfg *config) worker.DeploymentOptions {
+	if cfg.deploymentName == "" {
+		return worker.DeploymentOptions{}
+	}
+	return worker.DeploymentOptions{
+		UseVersioning:             true,
+		Version:                   worker.WorkerDeploymentVersion{DeploymentName: cfg.deploymentName, BuildID: cfg.buildID},
+		DefaultVersioningBehavior: workflow.VersioningBehaviorAutoUpgrade,
+	}
 }
 
 // checkKey asks Hightouch for one source so that a wrong key stops the

@@ -149,6 +149,9 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 			setSyncDetails(ctx, p)
 		},
 	}
+	if afterTrigger != nil && t.live {
+		afterTrigger(ctx)
+	}
 	final := p.SyncRunSnapshot
 	switch {
 	case t.stopped == errCancelled:
@@ -189,6 +192,15 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	recordRunMetrics(ctx, string(final.Status), final.SuccessfulRows.Total(), workflow.Now(ctx).Sub(triggeredAt))
 	return res, err
 }
+
+// RollingDeployChangeID is the change id of the rolling-deploy test's
+// deliberate change (rollingdeploy_change.go).
+const RollingDeployChangeID = "rolling-deploy-test-change"
+
+// afterTrigger is where the rolling-deploy test's "next release" makes a
+// deliberate, versioned change (rollingdeploy_change.go, compiled only into
+// that test's worker); nil in the product.
+var afterTrigger func(ctx workflow.Context)
 
 // syncTrigger is how a workflow's trigger step ended.
 type syncTrigger struct {

@@ -175,10 +175,19 @@ func WaitTCP(ctx context.Context, addr string, done <-chan struct{}) error {
 // Build compiles the module's packages (e.g. "./worker") into dir, naming
 // each binary after the key of bins, and returns their paths.
 func Build(ctx context.Context, moduleDir, dir string, bins map[string]string) (map[string]string, error) {
+	return BuildTagged(ctx, moduleDir, dir, nil, bins)
+}
+
+// BuildTagged is Build with build tags.
+func BuildTagged(ctx context.Context, moduleDir, dir string, tags []string, bins map[string]string) (map[string]string, error) {
 	out := map[string]string{}
 	for name, pkg := range bins {
 		path := filepath.Join(dir, name)
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", path, pkg)
+		args := []string{"build", "-o", path}
+		if len(tags) > 0 {
+			args = append(args, "-tags", strings.Join(tags, ","))
+		}
+		cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
 		cmd.Dir = moduleDir
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("building %s: %v\n%s", pkg, err, strings.TrimSpace(string(b)))
