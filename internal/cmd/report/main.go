@@ -148,13 +148,19 @@ func waitSection(t *table) {
 		fmt.Sprintf("<= 170; fixed 3 s poller %d (%.1fx more)", fixed[time.Hour].Requests, float64(fixed[time.Hour].Requests)/float64(hour.Requests)), is(hour.Requests <= 170))
 	linear := hour.Requests + int((23*time.Hour)/(30*time.Second)) + 1
 	t.row("Hightouch requests, 24 h run", fmt.Sprint(day.Requests), fmt.Sprintf("<= %d (linear at 30 s after 1 h)", linear), is(day.Requests <= linear))
-	flat := true
-	var events []string
+	var events, stale, reports []string
+	worstStale := 0.0
 	for _, l := range lengths {
 		events = append(events, fmt.Sprint(ours[l].Events))
-		flat = flat && ours[l].Events == ours[lengths[0]].Events
+		stale = append(stale, fmt.Sprintf("%.2f", ours[l].Staleness))
+		reports = append(reports, fmt.Sprint(ours[l].Reports))
+		worstStale = max(worstStale, ours[l].Staleness)
 	}
-	t.row("history events, runs of 30 s / 5 m / 1 h / 24 h", strings.Join(events, " / "), "<= 60 and flat", is(flat && day.Events <= 60))
+	t.row("history events, runs of 30 s / 5 m / 1 h / 24 h", strings.Join(events, " / "),
+		"<= 100 for 24 h, one-writer step (8) and progress reports included", is(day.Events <= 100))
+	t.row("progress reports (signals), 30 s / 5 m / 1 h / 24 h", strings.Join(reports, " / "),
+		"at each phase change and each doubling of the time since the trigger (4 events each)", nil)
+	t.row("progress snapshot age / run age, worst", strings.Join(stale, " / "), "<= 0.5 (sampled each minute after the first)", is(worstStale <= 0.5))
 	t.row("history events, fixed 3 s timer loop, 30 s / 5 m / 1 h", fmt.Sprintf("%d / %d / %d", fixed[30*time.Second].Events, fixed[5*time.Minute].Events, fixed[time.Hour].Events),
 		"the naive design: hits the 10,240-event warning after about 1 h", nil)
 	short := ours[30*time.Second]
