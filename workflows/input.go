@@ -98,6 +98,10 @@ type SyncInput struct {
 	// SyncAlreadyRunning). It is decided inside the sync's trigger writer,
 	// so two workflows never both see the sync idle.
 	IfRunning string `json:"ifRunning,omitempty"`
+	// FollowResumedRun waits, when the run ends interrupted, for the run
+	// Hightouch resumes it in, and reports that run's outcome.
+	FollowResumedRun bool `json:"followResumedRun,omitempty"`
+	RowLimits
 	WaitOptions
 	decodeErr error
 }
@@ -130,6 +134,69 @@ func (in SyncInput) validate() (wait, error) {
 	return w, invalidInput(problems)
 }
 
+// RowLimits fail a run that ends success or warning but rejected more rows
+// than allowed, with SyncRunRowsRejected. For a sequence they apply to each
+// member run.
+type RowLimits struct {
+	// MaxFailedRows is the most rows a run may reject.
+	MaxFailedRows *int64 `json:"maxFailedRows,omitempty"`
+	// MaxFailedRowsPercent is the most rows a run may reject, as a
+	// percentage (0-100) of the rows it planned.
+	MaxFailedRowsPercent *float64 `json:"maxFailedRowsPercent,omitempty"`
+}
+
+// check appends what is wrong with the limits to problems.
+func (l RowLimits) check(problems *[]string) {
+	if l.MaxFailedRows != nil && *l.MaxFailedRows < 0 {
+		*problems = append(*problems, fmt.Sprintf(`field "maxFailedRows": expected a number of rows, 0 or more, got %d`, *l.MaxFailedRows))
+	}
+	if p := l.MaxFailedRowsPercent; p != nil && (*p < 0 || *p > 100 || *p != *p) {
+		*problems = append(*problems, fmt.Sprintf(`field "maxFailedRowsPercent": expected a percentage from 0 to 100, got %v`, *p))
+	}
+}
+
+// WaitForSyncRunInput is the input of HightouchWaitForSyncRun: a sync (syncId
+// or syncSlug) and either the run (runId) or createdAfter, meaning the first
+// run of the sync created at or after that time (default: when the workflow
+// started).
+type WaitForSyncRunInput struct {
+	SyncID   client.ID    `json:"syncId,omitempty"`
+	SyncSlug string       `json:"syncSlug,omitempty"`
+	RunID    client.RunID `json:"runId,omitempty"`
+	// CreatedAfter is an RFC 3339 time such as "2026-11-30T02:00:00Z".
+	CreatedAfter  *time.Time `json:"createdAfter,omitempty"`
+	FailOnWarning bool       `json:"failOnWarning,omitempty"`
+	// FollowResumedRun waits, when the run ends interrupted, for the run
+	// Hightouch resumes it in, and reports that run's outcome.
+	FollowResumedRun bool `json:"followResumedRun,omitempty"`
+	RowLimits
+	WaitOptions
+	decodeErr error
+}
+
+// UnmarshalJSON decodes strictly but keeps the error for the workflow.
+func (in *WaitForSyncRunInput) UnmarshalJSON(b []byte) error {
+	type plain WaitForSyncRunInput
+	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
+	return nil
+}
+
+// WaitForSequenceRunInput is the input of HightouchWaitForSequenceRun.
+type WaitForSequenceRunInput struct {
+	SequenceRunID string `json:"sequenceRunId"`
+	FailOnWarning bool   `json:"failOnWarning,omitempty"`
+	RowLimits
+	WaitOptions
+	decodeErr error
+}
+
+// UnmarshalJSON decodes strictly but keeps the error for the workflow.
+func (in *WaitForSequenceRunInput) UnmarshalJSON(b []byte) error {
+	type plain WaitForSequenceRunInput
+	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
+	return nil
+}
+
 // SequenceInput is the input of HightouchSyncSequence.
 type SequenceInput struct {
 	// SequenceID is the id of the sync sequence.
@@ -141,6 +208,7 @@ type SequenceInput struct {
 	// handed out, and those Hightouch answers a trigger with (a sequence's
 	// run in progress, where the workspace does not queue sequence runs).
 	IfRunning string `json:"ifRunning,omitempty"`
+	RowLimits
 	WaitOptions
 	decodeErr error
 }
@@ -165,6 +233,7 @@ func (in SequenceInput) validate() (wait, error) {
 		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected a sequence id, got %q`, in.SequenceID))
 	}
 	checkIfRunning(in.IfRunning, &problems)
+	in.RowLimits.check(&problems)
 	w := in.WaitOptions.parse(&problems)
 	return w, invalidInput(problems)
 }

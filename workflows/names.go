@@ -30,6 +30,13 @@ const (
 	SyncWorkflow = "HightouchSync"
 	// SequenceWorkflow triggers a sync sequence and waits for its run.
 	SequenceWorkflow = "HightouchSyncSequence"
+	// WaitForSyncRunWorkflow waits for a run of a sync someone else started
+	// (Hightouch's own schedule, a dbt Cloud job): by run id, or the first
+	// run created after a time.
+	WaitForSyncRunWorkflow = "HightouchWaitForSyncRun"
+	// WaitForSequenceRunWorkflow waits for a sequence run someone else
+	// started.
+	WaitForSequenceRunWorkflow = "HightouchWaitForSequenceRun"
 	// ProgressQuery returns the latest progress of either workflow: a
 	// SyncProgress or a SequenceProgress. It changes when the run changes
 	// phase. In between, the pending activity that waits on the run holds
