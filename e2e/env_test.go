@@ -98,10 +98,10 @@ func start() (*env, error) {
 		return nil, err
 	}
 	e.temporalAddr = fmt.Sprintf("127.0.0.1:%d", ports[0])
-	srv, err := e.group.Add(proc.Spec{Name: "temporal", Path: e.temporalCLI, Output: io.Discard, Args: []string{
+	srv, err := e.group.Add(proc.Spec{Name: "temporal", Path: e.temporalCLI, Output: io.Discard, Args: append([]string{
 		"server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", fmt.Sprint(ports[0]), "--log-level", "error",
 		"--db-filename", filepath.Join(e.dir, "temporal.db"),
-	}})
+	}, devserver.SearchAttributeArgs()...)})
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +128,9 @@ func start() (*env, error) {
 	return e, nil
 }
 
+// appURL is the Hightouch web app address the test workers link runs to.
+const appURL = "https://app.hightouch.com/e2e"
+
 // startWorker starts a worker process on taskQueue and waits until it polls.
 func (e *env) startWorker(ctx context.Context, taskQueue string, out io.Writer, extraEnv ...string) (*proc.Proc, error) {
 	port, err := proc.FreePort()
@@ -137,7 +140,7 @@ func (e *env) startWorker(ctx context.Context, taskQueue string, out io.Writer, 
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", port)
 	p, err := e.group.Add(proc.Spec{Name: "worker-" + taskQueue, Path: e.bins["worker"], Output: out, Env: append(append(e.clientEnv(),
 		"HIGHTOUCH_API_KEY="+hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL="+e.emuURL, "HIGHTOUCH_TASK_QUEUE="+taskQueue,
-		"HIGHTOUCH_WORKER_HTTP_ADDR="+httpAddr, "HIGHTOUCH_WORKER_STOP_TIMEOUT=5s"), extraEnv...)})
+		"HIGHTOUCH_WORKER_HTTP_ADDR="+httpAddr, "HIGHTOUCH_WORKER_STOP_TIMEOUT=5s", "HIGHTOUCH_APP_URL="+appURL), extraEnv...)})
 	if err != nil {
 		return nil, err
 	}

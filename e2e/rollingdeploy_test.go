@@ -139,4 +139,3 @@ func hasMarker(ctx context.Context, e *env, run temporalclient.WorkflowRun, chan
 	}
 	return false
 }
-

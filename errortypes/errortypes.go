@@ -21,6 +21,9 @@ const (
 	SyncRunInterrupted   = "SyncRunInterrupted"
 	SyncRunWarning       = "SyncRunWarning" // only when failOnWarning is set
 	SyncRunUnknownStatus = "SyncRunUnknownStatus"
+	// SyncRunRowsRejected: the run ended success or warning but rejected
+	// more rows than maxFailedRows or maxFailedRowsPercent allow.
+	SyncRunRowsRejected  = "SyncRunRowsRejected"
 	SequenceRunFailed    = "SequenceRunFailed"
 	SequenceRunCancelled = "SequenceRunCancelled"
 	WaitTimeout          = "WaitTimeout"
@@ -54,7 +57,7 @@ const AuthGrace = "HightouchUnauthorizedRetrying"
 // NonRetryable lists the types a retry can never fix.
 var NonRetryable = []string{
 	InvalidInput, HightouchUnauthorized, HightouchNotFound, HightouchValidation, HightouchBadRequest,
-	SyncRunFailed, SyncRunCancelled, SyncRunInterrupted, SyncRunWarning, SyncRunUnknownStatus,
+	SyncRunFailed, SyncRunCancelled, SyncRunInterrupted, SyncRunWarning, SyncRunUnknownStatus, SyncRunRowsRejected,
 	SequenceRunFailed, SequenceRunCancelled, WaitTimeout, SyncAlreadyRunning,
 }
 

@@ -45,7 +45,7 @@ func (a *app) newRoot() *cobra.Command {
 		},
 	})
 	root.Flags().BoolP("help", "h", false, "show this help")
-	root.AddCommand(a.syncCommand(), a.sequenceCommand(), a.statusCommand(), a.scheduleCommand())
+	root.AddCommand(a.syncCommand(), a.sequenceCommand(), a.waitSyncCommand(), a.waitSequenceCommand(), a.statusCommand(), a.scheduleCommand())
 	return root
 }
 
@@ -126,7 +126,7 @@ func writeHelp(w io.Writer, c *cobra.Command) {
 func writeCommandList(w io.Writer, c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		if sub.IsAvailableCommand() || sub.Name() == "help" {
-			fmt.Fprintf(w, "  %-9s %s\n", sub.Name(), sub.Short)
+			fmt.Fprintf(w, "  %-13s %s\n", sub.Name(), sub.Short)
 		}
 	}
 }

@@ -35,9 +35,9 @@ const (
 // does not know.
 func kindOf(workflowType string) string {
 	switch workflowType {
-	case workflows.SyncWorkflow:
+	case workflows.SyncWorkflow, workflows.WaitForSyncRunWorkflow:
 		return kindSync
-	case workflows.SequenceWorkflow:
+	case workflows.SequenceWorkflow, workflows.WaitForSequenceRunWorkflow:
 		return kindSequence
 	}
 	return ""
@@ -175,14 +175,35 @@ func writeDetailsText(w io.Writer, kind string, raw json.RawMessage) {
 	case kindSync:
 		var s workflows.SyncResult
 		if json.Unmarshal(raw, &s) == nil && s.RunID != "" {
-			writeSyncResult(w, s.SyncRunSnapshot)
-			writeTriggerNotes(w, s.TriggerNotes)
+			writeSync(w, s)
 		}
 	case kindSequence:
 		var s workflows.SequenceResult
 		if json.Unmarshal(raw, &s) == nil && s.SequenceRunID != "" {
 			writeSequenceResult(w, s)
 		}
+	}
+}
+
+// writeSync writes a HightouchSync result: the run, the runs it resumes,
+// its link and how the workflow came by it.
+func writeSync(w io.Writer, s workflows.SyncResult) {
+	writeSyncResult(w, s.SyncRunSnapshot)
+	if len(s.ResumedFrom) > 0 {
+		ids := make([]string, len(s.ResumedFrom))
+		for i, id := range s.ResumedFrom {
+			ids[i] = string(id)
+		}
+		fmt.Fprintf(w, "  %-12s %s (interrupted)\n", "Resumes:", strings.Join(ids, ", "))
+	}
+	writeRunURL(w, s.RunURL)
+	writeTriggerNotes(w, s.TriggerNotes)
+}
+
+// writeRunURL writes the run's page in Hightouch's web app, when known.
+func writeRunURL(w io.Writer, url string) {
+	if url != "" {
+		fmt.Fprintf(w, "  %-12s %s\n", "Run URL:", url)
 	}
 }
 
@@ -238,6 +259,7 @@ func writeSequenceResult(w io.Writer, r workflows.SequenceResult) {
 	for _, m := range r.SyncRuns {
 		fmt.Fprintf(w, "    %s\n", memberLine(m))
 	}
+	writeRunURL(w, r.RunURL)
 	writeTriggerNotes(w, r.TriggerNotes)
 }
 

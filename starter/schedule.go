@@ -79,6 +79,7 @@ type scheduleCreateOptions struct {
 	overlap                   string
 	sync                      syncFlags
 	sequence                  sequenceFlags
+	limits                    rowLimitFlags
 	wait                      waitFlags
 }
 
@@ -93,6 +94,7 @@ func (o *scheduleCreateOptions) bind(fs *pflag.FlagSet) {
 	bindTaskQueue(fs, &o.taskQueue)
 	o.sync.bind(fs)
 	o.sequence.bind(fs, false) // --fail-on-warning comes with the sync flags
+	o.limits.bind(fs, "a run")
 	o.wait.bind(fs)
 }
 
@@ -124,6 +126,10 @@ func (o *scheduleCreateOptions) parse(a *app, fs *pflag.FlagSet) (*scheduleCreat
 	if err != nil {
 		return nil, err
 	}
+	limits, err := o.limits.limits(fs)
+	if err != nil {
+		return nil, err
+	}
 	action := &client.ScheduleWorkflowAction{ID: id, TaskQueue: queue}
 	var target string
 	if fs.Changed("sequence-id") {
@@ -137,6 +143,7 @@ func (o *scheduleCreateOptions) parse(a *app, fs *pflag.FlagSet) (*scheduleCreat
 		if err != nil {
 			return nil, err
 		}
+		in.RowLimits = limits
 		action.Workflow, action.Args = workflows.SequenceWorkflow, []any{in}
 		action.StaticSummary = "Hightouch sync sequence " + in.SequenceID
 		target = fmt.Sprintf("%s (sequence %s)", workflows.SequenceWorkflow, in.SequenceID)
@@ -148,6 +155,7 @@ func (o *scheduleCreateOptions) parse(a *app, fs *pflag.FlagSet) (*scheduleCreat
 		if err != nil {
 			return nil, err
 		}
+		in.RowLimits = limits
 		action.Workflow, action.Args = workflows.SyncWorkflow, []any{in}
 		action.StaticSummary = syncSummary(in)
 		target = fmt.Sprintf("%s (sync %s)", workflows.SyncWorkflow, syncName(in))

@@ -10,12 +10,14 @@ import (
 // sequenceOptions are the flags of `starter sequence`.
 type sequenceOptions struct {
 	sequence sequenceFlags
+	limits   rowLimitFlags
 	wait     waitFlags
 	run      runFlags
 }
 
 func (o *sequenceOptions) bind(fs *pflag.FlagSet) {
 	o.sequence.bind(fs, true)
+	o.limits.bind(fs, "a member run")
 	o.wait.bind(fs)
 	o.run.bind(fs, "hightouch-sequence-<id>")
 }
@@ -34,6 +36,9 @@ func (o *sequenceOptions) parse(a *app, fs *pflag.FlagSet) (*sequenceCommand, er
 	}
 	in, err := o.sequence.input(w)
 	if err != nil {
+		return nil, err
+	}
+	if in.RowLimits, err = o.limits.limits(fs); err != nil {
 		return nil, err
 	}
 	r, err := o.run.resolve(a, fs, "hightouch-sequence-"+in.SequenceID)

@@ -176,9 +176,9 @@ func (a *app) writeStatusText(w io.Writer, l *live, r statusReport) {
 		fmt.Fprintln(w)
 		switch {
 		case l.Sync != nil && l.Sync.RunID != "":
-			writeSyncResult(w, l.Sync.SyncRunSnapshot)
+			writeSync(w, workflows.SyncResult{SyncRunSnapshot: l.Sync.SyncRunSnapshot, ResumedFrom: l.Sync.ResumedFrom, RunURL: l.Sync.RunURL})
 		case l.Sequence != nil && l.Sequence.SequenceRunID != "":
-			writeSequenceResult(w, workflows.SequenceResult{SequenceID: l.Sequence.SequenceID, SequenceRunSnapshot: l.Sequence.SequenceRunSnapshot})
+			writeSequenceResult(w, workflows.SequenceResult{SequenceID: l.Sequence.SequenceID, SequenceRunSnapshot: l.Sequence.SequenceRunSnapshot, RunURL: l.Sequence.RunURL})
 		}
 	case r.ProgressErr != "":
 		field("Progress", "unavailable: "+r.ProgressErr+" (is a worker polling task queue "+r.TaskQueue+"?)")

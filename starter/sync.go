@@ -12,13 +12,15 @@ import (
 
 // syncOptions are the flags of `starter sync`.
 type syncOptions struct {
-	sync syncFlags
-	wait waitFlags
-	run  runFlags
+	sync   syncFlags
+	limits rowLimitFlags
+	wait   waitFlags
+	run    runFlags
 }
 
 func (o *syncOptions) bind(fs *pflag.FlagSet) {
 	o.sync.bind(fs)
+	o.limits.bind(fs, "the run")
 	o.wait.bind(fs)
 	o.run.bind(fs, "hightouch-sync-<id or slug>")
 }
@@ -37,6 +39,9 @@ func (o *syncOptions) parse(a *app, fs *pflag.FlagSet) (*syncCommand, error) {
 	}
 	in, err := o.sync.input(fs, w)
 	if err != nil {
+		return nil, err
+	}
+	if in.RowLimits, err = o.limits.limits(fs); err != nil {
 		return nil, err
 	}
 	r, err := o.run.resolve(a, fs, "hightouch-sync-"+syncName(in))
@@ -58,6 +63,7 @@ go to stderr), 2 on a usage or connection error.`,
 		Example: `  starter sync --sync-id 42
   starter sync --sync-slug users-to-salesforce --timeout 6h --fail-on-warning
   starter sync --sync-id 42 --full-resync --detach
+  starter sync --sync-id 42 --max-failed-rows-percent 1 --follow-resumed-run
   starter sync --sync-id 42 --json --progress line 2>progress.log`,
 	}, o.bind, func(c *cobra.Command) error {
 		cmd, err := o.parse(a, c.Flags())
@@ -76,7 +82,8 @@ func syncSummary(in workflows.SyncInput) string {
 	for _, o := range []struct {
 		on   bool
 		name string
-	}{{in.FullResync, "full resync"}, {in.ResetCDC, "reset CDC"}, {in.ClearAndFill, "clear and fill"}, {in.FailOnWarning, "fail on warning"}} {
+	}{{in.FullResync, "full resync"}, {in.ResetCDC, "reset CDC"}, {in.ClearAndFill, "clear and fill"}, {in.FailOnWarning, "fail on warning"},
+		{in.RowLimits != (workflows.RowLimits{}), "row limits"}, {in.FollowResumedRun, "follow resumed run"}} {
 		if o.on {
 			opts = append(opts, o.name)
 		}

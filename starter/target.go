@@ -61,8 +61,12 @@ func (w *waitFlags) options() (workflows.WaitOptions, error) {
 type syncFlags struct {
 	syncID, syncSlug                                  string
 	fullResync, resetCDC, clearAndFill, failOnWarning bool
+	followResumedRun                                  bool
 	ifRunning                                         string
 }
+
+// followResumedHelp explains --follow-resumed-run.
+const followResumedHelp = "when the run ends interrupted, wait for the run Hightouch resumes it in and\nreport that run's outcome"
 
 // ifRunningHelp explains --if-running.
 const ifRunningHelp = "what to do when a run is already in progress: queue (trigger; Hightouch queues the\nrun behind it), skip (do not trigger; report that run), attach (do not trigger; wait on\nthat run) or fail (fail with SyncAlreadyRunning)"
@@ -75,38 +79,76 @@ func (s *syncFlags) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&s.clearAndFill, "clear-and-fill", false, "clear the destination audience, then send the whole query")
 	fs.BoolVar(&s.failOnWarning, "fail-on-warning", false, "fail when the run ends with warnings (rows rejected by the destination)")
 	fs.Var(choice(&s.ifRunning, activities.IfRunningQueue, activities.IfRunningModes...), "if-running", ifRunningHelp)
+	fs.BoolVar(&s.followResumedRun, "follow-resumed-run", false, followResumedHelp)
 }
 
 // syncOnlyFlags are the flags that make sense for a sync and not a sequence.
-var syncOnlyFlags = []string{"sync-id", "sync-slug", "full-resync", "reset-cdc", "clear-and-fill"}
+var syncOnlyFlags = []string{"sync-id", "sync-slug", "full-resync", "reset-cdc", "clear-and-fill", "follow-resumed-run"}
 
 // input checks the flags and returns the HightouchSync input.
 func (s *syncFlags) input(fs *pflag.FlagSet, w workflows.WaitOptions) (workflows.SyncInput, error) {
 	in := workflows.SyncInput{
-		SyncSlug: strings.TrimSpace(s.syncSlug), FullResync: s.fullResync, ResetCDC: s.resetCDC,
-		ClearAndFill: s.clearAndFill, FailOnWarning: s.failOnWarning, WaitOptions: w,
+		FullResync: s.fullResync, ResetCDC: s.resetCDC, ClearAndFill: s.clearAndFill,
+		FailOnWarning: s.failOnWarning, FollowResumedRun: s.followResumedRun, WaitOptions: w,
 	}
 	if s.ifRunning != activities.IfRunningQueue {
 		in.IfRunning = s.ifRunning
 	}
+	var err error
+	in.SyncID, in.SyncSlug, err = syncRef(fs, s.syncID, s.syncSlug)
+	return in, err
+}
+
+// syncRef checks --sync-id and --sync-slug: exactly one names the sync.
+func syncRef(fs *pflag.FlagSet, idText, slugText string) (client.ID, string, error) {
+	slug := strings.TrimSpace(slugText)
 	idSet, slugSet := fs.Changed("sync-id"), fs.Changed("sync-slug")
 	switch {
 	case !idSet && !slugSet:
-		return in, errors.New("give --sync-id or --sync-slug")
+		return 0, "", errors.New("give --sync-id or --sync-slug")
 	case idSet && slugSet:
-		return in, errors.New("give --sync-id or --sync-slug, not both")
-	case slugSet && in.SyncSlug == "":
-		return in, fmt.Errorf("--sync-slug: expected a sync slug, got an empty string")
-	case slugSet && strings.ContainsAny(in.SyncSlug, "/?# "):
-		return in, fmt.Errorf("--sync-slug: expected a sync slug such as users-to-salesforce, got %q", s.syncSlug)
+		return 0, "", errors.New("give --sync-id or --sync-slug, not both")
+	case slugSet && slug == "":
+		return 0, "", fmt.Errorf("--sync-slug: expected a sync slug, got an empty string")
+	case slugSet && strings.ContainsAny(slug, "/?# "):
+		return 0, "", fmt.Errorf("--sync-slug: expected a sync slug such as users-to-salesforce, got %q", slugText)
 	case idSet:
-		id, err := client.ParseID(s.syncID)
+		id, err := client.ParseID(idText)
 		if err != nil || id == 0 {
-			return in, fmt.Errorf("--sync-id: expected a positive number, got %q", s.syncID)
+			return 0, "", fmt.Errorf("--sync-id: expected a positive number, got %q", idText)
 		}
-		in.SyncID = id
+		return id, "", nil
 	}
-	return in, nil
+	return 0, slug, nil
+}
+
+// rowLimitFlags are --max-failed-rows and --max-failed-rows-percent.
+type rowLimitFlags struct {
+	maxRows    int64
+	maxPercent float64
+}
+
+func (r *rowLimitFlags) bind(fs *pflag.FlagSet, what string) {
+	fs.Int64Var(&r.maxRows, "max-failed-rows", 0, "fail with SyncRunRowsRejected when "+what+" rejects more rows than this `count`")
+	fs.Float64Var(&r.maxPercent, "max-failed-rows-percent", 0, "fail with SyncRunRowsRejected when "+what+" rejects more than this `percent`\n(0-100) of the rows it planned")
+}
+
+// limits checks the flags that were given and returns them.
+func (r *rowLimitFlags) limits(fs *pflag.FlagSet) (workflows.RowLimits, error) {
+	var l workflows.RowLimits
+	if fs.Changed("max-failed-rows") {
+		if r.maxRows < 0 {
+			return l, fmt.Errorf("--max-failed-rows: expected a number of rows, 0 or more, got %d", r.maxRows)
+		}
+		l.MaxFailedRows = &r.maxRows
+	}
+	if fs.Changed("max-failed-rows-percent") {
+		if !(r.maxPercent >= 0 && r.maxPercent <= 100) {
+			return l, fmt.Errorf("--max-failed-rows-percent: expected a percentage from 0 to 100, got %v", r.maxPercent)
+		}
+		l.MaxFailedRowsPercent = &r.maxPercent
+	}
+	return l, nil
 }
 
 // syncName is the sync's id or slug, for workflow ids and messages.

@@ -128,8 +128,7 @@ func writeResultText(w io.Writer, kind string, raw json.RawMessage) error {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return fmt.Errorf("cannot read the workflow result: %w", err)
 		}
-		writeSyncResult(w, s.SyncRunSnapshot)
-		writeTriggerNotes(w, s.TriggerNotes)
+		writeSync(w, s)
 	case kindSequence:
 		var s workflows.SequenceResult
 		if err := json.Unmarshal(raw, &s); err != nil {

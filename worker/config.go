@@ -40,6 +40,9 @@ type config struct {
 	authGrace     time.Duration
 	// deploymentName and buildID turn Worker Versioning on.
 	deploymentName, buildID string
+	// searchAttributes is auto, on or off; appURL links runs to Hightouch.
+	searchAttributes string
+	appURL           string
 }
 
 // errUsage marks configuration errors (exit code 2).
@@ -90,6 +93,10 @@ Flags (each defaults to the environment variable named):
 		"Worker Versioning: the worker deployment's name; with --build-id, turns versioning on (HIGHTOUCH_DEPLOYMENT_NAME)")
 	fs.StringVar(&c.buildID, "build-id", env("HIGHTOUCH_BUILD_ID", ""), "Worker Versioning: this build's id, e.g. the image tag (HIGHTOUCH_BUILD_ID)")
 	checkKey := fs.String("check-api-key", env("HIGHTOUCH_CHECK_API_KEY", "true"), "check the Hightouch key at start and refuse to run with a rejected one (HIGHTOUCH_CHECK_API_KEY)")
+	fs.StringVar(&c.searchAttributes, "search-attributes", env("HIGHTOUCH_SEARCH_ATTRIBUTES", searchAttributesAuto),
+		"set the HightouchSyncId, HightouchRunId, ... search attributes: auto (when the namespace has them), on or off (HIGHTOUCH_SEARCH_ATTRIBUTES)")
+	fs.StringVar(&c.appURL, "hightouch-app-url", env("HIGHTOUCH_APP_URL", ""),
+		"the workspace's address in Hightouch's web app, e.g. https://app.hightouch.com/acme; results and failures then link to runs (HIGHTOUCH_APP_URL)")
 	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -141,6 +148,16 @@ Flags (each defaults to the environment variable named):
 	}
 	if u, err := url.Parse(c.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("--hightouch-base-url / HIGHTOUCH_BASE_URL: expected an http(s) URL such as %s, got %q", client.DefaultServerURL, c.baseURL)
+	}
+	switch c.searchAttributes {
+	case searchAttributesAuto, searchAttributesOn, searchAttributesOff:
+	default:
+		bad("--search-attributes / HIGHTOUCH_SEARCH_ATTRIBUTES: expected auto, on or off, got %q", c.searchAttributes)
+	}
+	if c.appURL != "" {
+		if u, err := url.Parse(c.appURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("--hightouch-app-url / HIGHTOUCH_APP_URL: expected the workspace's address such as https://app.hightouch.com/acme, got %q", c.appURL)
+		}
 	}
 	if len(problems) == 0 {
 		c.apiKey, err = loadKey(getenv("HIGHTOUCH_API_KEY"), *keyFile)

@@ -1,6 +1,6 @@
 // Command hightouch-worker runs the Temporal worker that hosts the
-// HightouchSync and HightouchSyncSequence workflows and one activity per
-// Hightouch API operation. See --help for configuration.
+// HightouchSync, HightouchSyncSequence and wait workflows and one activity
+// per Hightouch API operation. See --help for configuration.
 package main
 
 import (
@@ -112,6 +112,11 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		OnFatalError:                 func(err error) { fatal <- err },
 		DeploymentOptions:            deploymentOptions(cfg),
 	})
+	settings := workflows.Settings{
+		SearchAttributes: useSearchAttributes(ctx, cfg.searchAttributes, tc, topts.Namespace, zl),
+		AppURL:           cfg.appURL,
+	}
+	workflows.Configure(settings)
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Activities{
 		Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation,
@@ -136,7 +141,8 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	zl.Info("Worker started",
 		zap.String("taskQueue", cfg.taskQueue), zap.String("temporal", topts.HostPort), zap.String("namespace", topts.Namespace),
 		zap.String("hightouch", cfg.baseURL), zap.Float64("rateLimitPerSecond", cfg.rateLimit), zap.String("httpAddr", addrOf(ln)),
-		zap.Duration("stopTimeout", cfg.stopTimeout), zap.Stringer("payloadEncryption", keys), zap.String("version", client.Version))
+		zap.Duration("stopTimeout", cfg.stopTimeout), zap.Stringer("payloadEncryption", keys), zap.String("version", client.Version),
+		zap.Bool("searchAttributes", settings.SearchAttributes), zap.String("hightouchAppUrl", settings.AppURL))
 
 	var runErr error
 	select {

@@ -119,19 +119,37 @@ func (in SyncInput) validate() (wait, error) {
 	if in.decodeErr != nil {
 		return wait{}, invalidInput([]string{in.decodeErr.Error()})
 	}
-	switch {
-	case in.SyncID == 0 && in.SyncSlug == "":
-		problems = append(problems, `field "syncId": give syncId (a number or string of digits) or syncSlug`)
-	case in.SyncID != 0 && in.SyncSlug != "":
-		problems = append(problems, `field "syncSlug": give syncId or syncSlug, not both`)
-	case in.SyncSlug != "" && strings.TrimSpace(in.SyncSlug) != in.SyncSlug:
-		problems = append(problems, `field "syncSlug": must not start or end with spaces`)
-	case len(in.SyncSlug) > maxIDLength:
-		problems = append(problems, fmt.Sprintf(`field "syncSlug": expected at most %d characters, got %d`, maxIDLength, len(in.SyncSlug)))
-	}
+	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
 	checkIfRunning(in.IfRunning, &problems)
+	in.RowLimits.check(&problems)
 	w := in.WaitOptions.parse(&problems)
 	return w, invalidInput(problems)
+}
+
+// checkSyncRef checks that exactly one of syncId and syncSlug names the sync.
+func checkSyncRef(id client.ID, slug string, problems *[]string) {
+	switch {
+	case id == 0 && slug == "":
+		*problems = append(*problems, `field "syncId": give syncId (a number or string of digits) or syncSlug`)
+	case id != 0 && slug != "":
+		*problems = append(*problems, `field "syncSlug": give syncId or syncSlug, not both`)
+	case slug != "" && strings.TrimSpace(slug) != slug:
+		*problems = append(*problems, `field "syncSlug": must not start or end with spaces`)
+	case len(slug) > maxIDLength:
+		*problems = append(*problems, fmt.Sprintf(`field "syncSlug": expected at most %d characters, got %d`, maxIDLength, len(slug)))
+	}
+}
+
+// checkName checks an id that goes into a URL path (run and sequence ids).
+func checkName(field, what, v string, required bool, problems *[]string) {
+	switch {
+	case v == "" && required:
+		*problems = append(*problems, fmt.Sprintf("field %q: required: the id of %s", field, what))
+	case len(v) > maxIDLength:
+		*problems = append(*problems, fmt.Sprintf("field %q: expected at most %d characters, got %d", field, maxIDLength, len(v)))
+	case v != "" && (strings.TrimSpace(v) == "" || strings.ContainsAny(v, "/?# ")):
+		*problems = append(*problems, fmt.Sprintf("field %q: expected the id of %s, got %q", field, what, v))
+	}
 }
 
 // RowLimits fail a run that ends success or warning but rejected more rows
@@ -153,6 +171,27 @@ func (l RowLimits) check(problems *[]string) {
 	if p := l.MaxFailedRowsPercent; p != nil && (*p < 0 || *p > 100 || *p != *p) {
 		*problems = append(*problems, fmt.Sprintf(`field "maxFailedRowsPercent": expected a percentage from 0 to 100, got %v`, *p))
 	}
+}
+
+// exceededBy says how a run's rejected rows exceed the limits, or "" when
+// they do not. A run may reject exactly the limit; the percentage is of the
+// rows the run planned.
+func (l RowLimits) exceededBy(s activities.SyncRunSnapshot) string {
+	failed := s.FailedRows.Total()
+	if l.MaxFailedRows != nil && failed > *l.MaxFailedRows {
+		return fmt.Sprintf("rejected %d rows, more than maxFailedRows %d", failed, *l.MaxFailedRows)
+	}
+	if l.MaxFailedRowsPercent != nil && failed > 0 {
+		planned := s.PlannedRows.Total()
+		pct := 100.0
+		if planned > 0 {
+			pct = 100 * float64(failed) / float64(planned)
+		}
+		if pct > *l.MaxFailedRowsPercent {
+			return fmt.Sprintf("rejected %d of %d planned rows (%.2f%%), more than maxFailedRowsPercent %v", failed, planned, pct, *l.MaxFailedRowsPercent)
+		}
+	}
+	return ""
 }
 
 // WaitForSyncRunInput is the input of HightouchWaitForSyncRun: a sync (syncId
@@ -181,9 +220,30 @@ func (in *WaitForSyncRunInput) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+func (in WaitForSyncRunInput) validate() (wait, error) {
+	if in.decodeErr != nil {
+		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	}
+	var problems []string
+	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
+	checkName("runId", "a sync run", string(in.RunID), false, &problems)
+	if in.RunID != "" && in.CreatedAfter != nil {
+		problems = append(problems, `field "createdAfter": give runId or createdAfter, not both`)
+	}
+	if in.CreatedAfter != nil && in.CreatedAfter.IsZero() {
+		problems = append(problems, `field "createdAfter": expected an RFC 3339 time such as "2026-11-30T02:00:00Z"`)
+	}
+	in.RowLimits.check(&problems)
+	w := in.WaitOptions.parse(&problems)
+	return w, invalidInput(problems)
+}
+
 // WaitForSequenceRunInput is the input of HightouchWaitForSequenceRun.
 type WaitForSequenceRunInput struct {
 	SequenceRunID string `json:"sequenceRunId"`
+	// SequenceID, optional, names the run's sequence in search attributes
+	// and links (the API does not say which sequence a run belongs to).
+	SequenceID    string `json:"sequenceId,omitempty"`
 	FailOnWarning bool   `json:"failOnWarning,omitempty"`
 	RowLimits
 	WaitOptions
@@ -195,6 +255,18 @@ func (in *WaitForSequenceRunInput) UnmarshalJSON(b []byte) error {
 	type plain WaitForSequenceRunInput
 	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
 	return nil
+}
+
+func (in WaitForSequenceRunInput) validate() (wait, error) {
+	if in.decodeErr != nil {
+		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	}
+	var problems []string
+	checkName("sequenceRunId", "a sequence run", in.SequenceRunID, true, &problems)
+	checkName("sequenceId", "a sync sequence", in.SequenceID, false, &problems)
+	in.RowLimits.check(&problems)
+	w := in.WaitOptions.parse(&problems)
+	return w, invalidInput(problems)
 }
 
 // SequenceInput is the input of HightouchSyncSequence.
@@ -225,13 +297,7 @@ func (in SequenceInput) validate() (wait, error) {
 		return wait{}, invalidInput([]string{in.decodeErr.Error()})
 	}
 	var problems []string
-	if strings.TrimSpace(in.SequenceID) == "" {
-		problems = append(problems, `field "sequenceId": required: the id of a sync sequence`)
-	} else if len(in.SequenceID) > maxIDLength {
-		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected at most %d characters, got %d`, maxIDLength, len(in.SequenceID)))
-	} else if strings.ContainsAny(in.SequenceID, "/?# ") {
-		problems = append(problems, fmt.Sprintf(`field "sequenceId": expected a sequence id, got %q`, in.SequenceID))
-	}
+	checkName("sequenceId", "a sync sequence", in.SequenceID, true, &problems)
 	checkIfRunning(in.IfRunning, &problems)
 	in.RowLimits.check(&problems)
 	w := in.WaitOptions.parse(&problems)

@@ -1,5 +1,7 @@
 // Package workflows holds the HightouchSync and HightouchSyncSequence
-// workflows, their input and result types and the names callers type.
+// workflows, the wait workflows for runs started elsewhere
+// (HightouchWaitForSyncRun, HightouchWaitForSequenceRun), their input and
+// result types and the names callers type.
 //
 // Start them by name from any Temporal SDK or the CLI:
 //
@@ -37,8 +39,8 @@ const (
 	// WaitForSequenceRunWorkflow waits for a sequence run someone else
 	// started.
 	WaitForSequenceRunWorkflow = "HightouchWaitForSequenceRun"
-	// ProgressQuery returns the latest progress of either workflow: a
-	// SyncProgress or a SequenceProgress. It changes when the run changes
+	// ProgressQuery returns the latest progress of any of the workflows: a
+	// SyncProgress (sync workflows) or a SequenceProgress (sequence ones). It changes when the run changes
 	// phase. In between, the pending activity that waits on the run holds
 	// newer snapshots of it, in its heartbeat details and in the details of
 	// its last StillRunning failure: the run's snapshot, which decodes as a
@@ -48,10 +50,12 @@ const (
 	ProgressQuery = "progress"
 )
 
-// Register registers the workflows (and the trigger writer they use) under their contract names on a worker
-// or a replayer.
+// Register registers the workflows (and the trigger writer they use) under
+// their contract names on a worker or a replayer.
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(HightouchSync, workflow.RegisterOptions{Name: SyncWorkflow})
 	r.RegisterWorkflowWithOptions(HightouchSyncSequence, workflow.RegisterOptions{Name: SequenceWorkflow})
+	r.RegisterWorkflowWithOptions(HightouchWaitForSyncRun, workflow.RegisterOptions{Name: WaitForSyncRunWorkflow})
+	r.RegisterWorkflowWithOptions(HightouchWaitForSequenceRun, workflow.RegisterOptions{Name: WaitForSequenceRunWorkflow})
 	r.RegisterWorkflowWithOptions(HightouchTriggerWriter, workflow.RegisterOptions{Name: WriterWorkflow})
 }

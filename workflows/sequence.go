@@ -19,6 +19,9 @@ type SequenceResult struct {
 	SequenceID string `json:"sequenceId"`
 	activities.SequenceRunSnapshot
 	TriggerNotes
+	// RunURL is the sequence run's page in Hightouch's web app (when the
+	// worker knows the workspace's address and the sequence id is known).
+	RunURL string `json:"runUrl,omitempty"`
 }
 
 // SequenceProgress is what the progress query returns for a sequence.
@@ -31,7 +34,13 @@ type SequenceProgress struct {
 	SequenceID string `json:"sequenceId"`
 	activities.SequenceRunSnapshot
 	TriggerNotes
+	RunURL   string     `json:"runUrl,omitempty"`
 	Deadline *time.Time `json:"deadline,omitempty"`
+}
+
+// result is the progress as a result.
+func (p *SequenceProgress) result() *SequenceResult {
+	return &SequenceResult{SequenceID: p.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: p.TriggerNotes, RunURL: p.RunURL}
 }
 
 // HightouchSyncSequence triggers a run of a sync sequence and waits until it
@@ -51,9 +60,12 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	deadline := requested.Add(w.timeout)
 	p.Deadline = &deadline
 	var t sequenceTrigger
+	var settings Settings
 	if workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		t, err = triggerSequenceDirectly(ctx, in, w)
 	} else {
+		settings = loadSettings(ctx)
+		settings.upsert(ctx, SearchAttributeSequenceID.ValueSet(in.SequenceID))
 		t, err = triggerSequenceThroughWriter(ctx, in, w, requested)
 	}
 	p.TriggerNotes = t.notes
@@ -70,30 +82,70 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 		setSequenceDetails(ctx, p)
 		return nil, failUnstarted(t.stopped, "sequence "+in.SequenceID, w.timeout)
 	}
-	p.SequenceRunID, p.ObservedAt, p.Deadline, p.Phase = t.runID, t.triggeredAt, &t.deadline, "not found"
 	if t.running != nil {
 		p.Phase = string(t.running.Status)
 	}
 	logger.Info("Triggered sequence run", "sequenceId", in.SequenceID, "sequenceRunId", t.runID,
 		"adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
+	return watchSequenceRun(ctx, p, sequenceWatch{
+		runID: t.runID, triggeredAt: t.triggeredAt, deadline: t.deadline, stopped: t.stopped, live: t.live, wait: w,
+		failOnWarning: in.FailOnWarning, limits: in.RowLimits, settings: settings,
+	})
+}
+
+// sequenceWatch is a sequence run to wait on, and how.
+type sequenceWatch struct {
+	runID         string
+	triggeredAt   time.Time
+	deadline      time.Time
+	stopped       error
+	live          bool
+	wait          wait
+	failOnWarning bool
+	limits        RowLimits
+	settings      Settings
+}
+
+// watchSequenceRun waits on a sequence run until it ends and turns its end
+// into the workflow's result or failure. p holds what is known so far.
+func watchSequenceRun(ctx workflow.Context, p *SequenceProgress, sw sequenceWatch) (*SequenceResult, error) {
+	logger := workflow.GetLogger(ctx)
+	p.SequenceRunID, p.ObservedAt, p.Deadline = sw.runID, sw.triggeredAt, &sw.deadline
+	if p.Status == "" {
+		p.Phase = "not found"
+	}
+	p.RunURL = sw.settings.sequenceRunURL(p.SequenceID, sw.runID)
 	setSequenceDetails(ctx, p)
-	name := fmt.Sprintf("run %s of sequence %s", t.runID, in.SequenceID)
-	trig := client.TriggerSequenceRunOutput{ID: t.runID}
-	triggeredAt := t.triggeredAt
-	summary := fmt.Sprintf("wait for run %s of sequence %s", trig.ID, in.SequenceID)
+	shownStatus := sequenceStatusAttribute(p.SequenceRunSnapshot)
+	sw.settings.upsert(ctx, SearchAttributeRunID.ValueSet(sw.runID), SearchAttributeStatus.ValueSet(shownStatus))
+	// showStatus keeps HightouchStatus on the run's status as it changes.
+	showStatus := func(s activities.SequenceRunSnapshot) {
+		if st := sequenceStatusAttribute(s); st != shownStatus {
+			shownStatus = st
+			sw.settings.upsert(ctx, SearchAttributeStatus.ValueSet(st))
+		}
+	}
+	name := "run " + sw.runID
+	if p.SequenceID != "" {
+		name += " of sequence " + p.SequenceID
+	}
+	summary := "wait for " + name
+	if p.RunURL != "" {
+		name += " (" + p.RunURL + ")"
+	}
 	wt := waiter[activities.SequenceRunSnapshot]{
 		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSequenceRunInput{
-				SequenceRunID: trig.ID, TriggeredAt: triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: mode.early, Policy: w.policy,
+				SequenceRunID: sw.runID, TriggeredAt: sw.triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: mode.early, Policy: sw.wait.policy,
 			}
 			in.LookOnce = mode.lookOnce
 			if mode.signal {
 				in.ProgressSignal = progressSignal
 			}
 			if mode.lookOnce {
-				return workflow.ExecuteActivity(lookOptions(ctx, "look at run "+trig.ID+" once more"), a.PollSequenceRun, in)
+				return workflow.ExecuteActivity(lookOptions(ctx, "look at run "+sw.runID+" once more"), a.PollSequenceRun, in)
 			}
-			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSequenceRun, in)
+			return workflow.ExecuteActivity(pollOptions(ctx, summary, sw.wait.policy), a.PollSequenceRun, in)
 		},
 		ended:      activities.SequenceRunSnapshot.Ended,
 		observedAt: func(s activities.SequenceRunSnapshot) time.Time { return s.ObservedAt },
@@ -105,37 +157,41 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 				p.Phase = "not found"
 			}
 			setSequenceDetails(ctx, p)
+			showStatus(s)
 		},
 	}
 	final := p.SequenceRunSnapshot
+	var err error
 	switch {
-	case t.stopped == errCancelled:
-		if t.live && !t.notes.Skipped {
+	case sw.stopped == errCancelled:
+		if sw.live && !p.Skipped {
 			look, _ := workflow.NewDisconnectedContext(ctx)
 			final, _ = lastLook(look, final, wt)
 		}
 		err = errCancelled
-	case t.notes.Skipped:
+	case p.Skipped:
 		p.State = StateSucceeded
 		setSequenceDetails(ctx, p)
-		return &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: p.SequenceRunSnapshot, TriggerNotes: t.notes}, nil
-	case t.stopped == errTimedOut:
+		return p.result(), nil
+	case sw.stopped == errTimedOut:
 		err = errTimedOut
-		if t.live {
+		if sw.live {
 			if final, _ = lastLook(ctx, final, wt); final.Ended() {
 				err = nil
 			}
 		}
 	default:
-		final, err = waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, t.live, wt)
+		final, err = waitForEnd(ctx, max(sw.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, sw.live, wt)
 	}
-	res := &SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: final, TriggerNotes: t.notes}
+	p.SequenceRunSnapshot = final
+	showStatus(final)
+	res := p.result()
 	if err != nil {
 		p.State = stateOfWaitError(err)
 		setSequenceDetails(ctx, p)
-		return nil, failWait(ctx, err, w.timeout, name, *res)
+		return nil, failWait(ctx, err, sw.wait.timeout, name, *res)
 	}
-	err = sequenceOutcome(name, res, in.FailOnWarning)
+	err = sequenceOutcome(name, res, sw.failOnWarning, sw.limits)
 	p.State = StateSucceeded
 	if err != nil {
 		p.State = StateFailed
@@ -145,11 +201,20 @@ func HightouchSyncSequence(ctx workflow.Context, in SequenceInput) (*SequenceRes
 	for _, m := range final.SyncRuns {
 		rows += m.SuccessfulRows.Total()
 	}
-	recordRunMetrics(ctx, string(final.Status), rows, workflow.Now(ctx).Sub(triggeredAt))
+	recordRunMetrics(ctx, string(final.Status), rows, workflow.Now(ctx).Sub(sw.triggeredAt))
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// sequenceStatusAttribute is the HightouchStatus search attribute of a
+// sequence run.
+func sequenceStatusAttribute(s activities.SequenceRunSnapshot) string {
+	if s.Status == "" {
+		return "not found"
+	}
+	return string(s.Status.Normalize())
 }
 
 // sequenceTrigger is how a sequence workflow's trigger step ended.
@@ -205,10 +270,20 @@ func triggerSequenceDirectly(ctx workflow.Context, in SequenceInput, w wait) (se
 }
 
 // sequenceOutcome maps a finished sequence run to nil or its failure.
-func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool) error {
+func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool, limits RowLimits) error {
 	var typ string
 	switch res.Status.Normalize() {
 	case client.SequenceDone:
+		var over []string
+		for _, m := range res.SyncRuns {
+			if why := limits.exceededBy(activities.SyncRunSnapshot{RunNumbers: m.RunNumbers}); why != "" {
+				over = append(over, fmt.Sprintf("sync %s run %s %s", m.SyncID, m.RunID, why))
+			}
+		}
+		if len(over) > 0 {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("%s ended done but %s", name, strings.Join(over, "; ")), errortypes.SyncRunRowsRejected, nil, *res)
+		}
 		if !failOnWarning {
 			return nil
 		}
@@ -260,6 +335,9 @@ func setSequenceDetails(ctx workflow.Context, p *SequenceProgress) {
 	b = fmt.Appendf(b, "**Hightouch sequence %s**, run %s: **%s** (%s)\n\n", p.SequenceID, p.SequenceRunID, p.Phase, p.State)
 	for _, m := range p.SyncRuns {
 		b = fmt.Appendf(b, "- sync %s run %s: %s\n", m.SyncID, m.RunID, m.Status)
+	}
+	if p.RunURL != "" {
+		b = fmt.Appendf(b, "\n[Open the run in Hightouch](%s)\n", p.RunURL)
 	}
 	switch p.State {
 	case StateCancelled, StateTimedOut:

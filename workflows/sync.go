@@ -19,6 +19,12 @@ import (
 type SyncResult struct {
 	activities.SyncRunSnapshot
 	TriggerNotes
+	// ResumedFrom are the interrupted runs this one resumes, oldest first
+	// (followResumedRun).
+	ResumedFrom []client.RunID `json:"resumedFrom,omitempty"`
+	// RunURL is the run's page in Hightouch's web app (when the worker
+	// knows the workspace's address).
+	RunURL string `json:"runUrl,omitempty"`
 }
 
 // SyncProgress is what the progress query returns while HightouchSync runs
@@ -31,8 +37,15 @@ type SyncProgress struct {
 	State string `json:"state"`
 	activities.SyncRunSnapshot
 	TriggerNotes
+	ResumedFrom []client.RunID `json:"resumedFrom,omitempty"`
+	RunURL      string         `json:"runUrl,omitempty"`
 	// Deadline is when the wait gives up.
 	Deadline *time.Time `json:"deadline,omitempty"`
+}
+
+// result is the progress as a result.
+func (p *SyncProgress) result() SyncResult {
+	return SyncResult{SyncRunSnapshot: p.SyncRunSnapshot, TriggerNotes: p.TriggerNotes, ResumedFrom: p.ResumedFrom, RunURL: p.RunURL}
 }
 
 // Workflow states reported by the progress query.
@@ -66,37 +79,28 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (SyncProgress, error) { return *p, nil }); err != nil {
 		return nil, err
 	}
-	logger := workflow.GetLogger(ctx)
 	// The timeout counts from here: resolving the slug and the trigger
 	// are part of it.
 	requested := workflow.Now(ctx)
 	deadline := requested.Add(w.timeout)
 	p.Deadline = &deadline
-
-	if in.SyncSlug != "" {
-		p.Phase = "resolving"
-		var ref activities.SyncRef
-		err := workflow.ExecuteActivity(callOptions(ctx, "resolve slug "+in.SyncSlug, min(triggerRetryWindow, w.timeout)),
-			a.ResolveSyncSlug, activities.ResolveSyncSlugInput{SyncSlug: in.SyncSlug}).Get(ctx, &ref)
-		if err != nil {
-			p.State = stateOfError(ctx)
-			if ctx.Err() == nil && w.timeout < triggerRetryWindow && retryable(err) {
-				// Its retries were cut short by the workflow's timeout.
-				p.State = StateTimedOut
-				err = failUnstarted(errTimedOut, "sync "+in.SyncSlug, w.timeout)
-			}
-			setSyncDetails(ctx, p)
-			return nil, err
-		}
-		p.SyncID = ref.ID
-		p.Phase = "triggering"
+	// Workflows that began before the one-writer release trigger directly
+	// and wait as they did; they replay that way.
+	live := workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == 1
+	var settings Settings
+	if live {
+		settings = loadSettings(ctx)
+	}
+	syncID, err := resolveSync(ctx, p, in.SyncID, in.SyncSlug, w, settings)
+	if err != nil {
+		return nil, err
 	}
 
 	var t syncTrigger
-	if workflow.GetVersion(ctx, versionOneWriter, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		t, err = triggerSyncDirectly(ctx, p.SyncID, in, w)
+	if live {
+		t, err = triggerSyncThroughWriter(ctx, syncID, in, w, requested)
 	} else {
-		t, err = triggerSyncThroughWriter(ctx, p.SyncID, in, w, requested)
+		t, err = triggerSyncDirectly(ctx, syncID, in, w)
 	}
 	p.TriggerNotes = t.notes
 	if t.running != nil {
@@ -111,23 +115,97 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 		// Withdrawn before anything was sent: no run was started.
 		p.State = stateOfWaitError(t.stopped)
 		setSyncDetails(ctx, p)
-		return nil, failUnstarted(t.stopped, fmt.Sprintf("sync %s", p.SyncID), w.timeout)
+		return nil, failUnstarted(t.stopped, fmt.Sprintf("sync %s", syncID), w.timeout)
 	}
-	p.RunID, p.ObservedAt, p.Deadline = t.runID, t.triggeredAt, &t.deadline
-	if t.running == nil {
-		p.Phase = "not listed"
-	} else {
-		p.Phase = phaseOf(*t.running)
+	workflow.GetLogger(ctx).Info("Triggered sync run", "syncId", syncID, "runId", t.runID,
+		"adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
+	if afterTrigger != nil && t.live {
+		afterTrigger(ctx)
 	}
-	logger.Info("Triggered sync run", "syncId", p.SyncID, "runId", p.RunID, "adopted", t.notes.Adopted, "attached", t.notes.Attached, "skipped", t.notes.Skipped)
+	return watchSyncRun(ctx, p, syncWatch{
+		runID: t.runID, triggeredAt: t.triggeredAt, deadline: t.deadline, stopped: t.stopped, live: t.live, wait: w,
+		failOnWarning: in.FailOnWarning, limits: in.RowLimits, followResumed: in.FollowResumedRun, settings: settings,
+	})
+}
+
+// resolveSync returns the sync's id, resolving its slug, and sets the
+// search attributes that name it.
+func resolveSync(ctx workflow.Context, p *SyncProgress, syncID client.ID, slug string, w wait, settings Settings) (client.ID, error) {
+	if slug != "" {
+		phase := p.Phase
+		p.Phase = "resolving"
+		var ref activities.SyncRef
+		err := workflow.ExecuteActivity(callOptions(ctx, "resolve slug "+slug, min(triggerRetryWindow, w.timeout)),
+			a.ResolveSyncSlug, activities.ResolveSyncSlugInput{SyncSlug: slug}).Get(ctx, &ref)
+		if err != nil {
+			p.State = stateOfError(ctx)
+			if ctx.Err() == nil && w.timeout < triggerRetryWindow && retryable(err) {
+				// Its retries were cut short by the workflow's timeout.
+				p.State = StateTimedOut
+				err = failUnstarted(errTimedOut, "sync "+slug, w.timeout)
+			}
+			setSyncDetails(ctx, p)
+			return 0, err
+		}
+		syncID = ref.ID
+		p.SyncID = syncID
+		p.Phase = phase
+	}
+	updates := []temporal.SearchAttributeUpdate{SearchAttributeSyncID.ValueSet(syncID.String())}
+	if slug != "" {
+		updates = append(updates, SearchAttributeSyncSlug.ValueSet(slug))
+	}
+	settings.upsert(ctx, updates...)
+	return syncID, nil
+}
+
+// syncWatch is a run to wait on, and how.
+type syncWatch struct {
+	runID       client.RunID
+	triggeredAt time.Time
+	deadline    time.Time
+	// stopped: the workflow was cancelled or timed out before it could
+	// wait (it still looks at the run once).
+	stopped       error
+	live          bool
+	wait          wait
+	failOnWarning bool
+	limits        RowLimits
+	followResumed bool
+	settings      Settings
+}
+
+// maxResumes bounds how many interrupted runs in a row a wait follows.
+const maxResumes = 5
+
+// resumeWithin is how long after an interrupted run ends its resume is
+// waited for.
+const resumeWithin = 30 * time.Minute
+
+// watchSyncRun waits on a run until it ends, following the runs an
+// interrupted one is resumed in when asked, and turns its end into the
+// workflow's result or failure. p holds what is known of the run so far.
+func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncResult, error) {
+	logger := workflow.GetLogger(ctx)
+	p.RunID, p.ObservedAt, p.Deadline = sw.runID, sw.triggeredAt, &sw.deadline
+	p.RunURL = sw.settings.syncRunURL(p.SyncID, p.RunID)
+	p.Phase = phaseOf(p.SyncRunSnapshot)
 	setSyncDetails(ctx, p)
+	shownStatus := statusAttribute(p.SyncRunSnapshot)
+	sw.settings.upsert(ctx, SearchAttributeRunID.ValueSet(string(p.RunID)), SearchAttributeStatus.ValueSet(shownStatus))
+	// showStatus keeps HightouchStatus on the run's status as it changes.
+	showStatus := func(s activities.SyncRunSnapshot, updates ...temporal.SearchAttributeUpdate) {
+		if st := statusAttribute(s); st != shownStatus || len(updates) > 0 {
+			shownStatus = st
+			sw.settings.upsert(ctx, append(updates, SearchAttributeStatus.ValueSet(st))...)
+		}
+	}
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
-	triggeredAt := t.triggeredAt
 	wt := waiter[activities.SyncRunSnapshot]{
 		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSyncRunInput{
-				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: triggeredAt, LastStatus: last.Status, ReturnOnChange: mode.early, Policy: w.policy,
+				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: sw.triggeredAt, LastStatus: last.Status, ReturnOnChange: mode.early, Policy: sw.wait.policy,
 			}
 			in.LookOnce = mode.lookOnce
 			if mode.signal {
@@ -136,7 +214,7 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 			if mode.lookOnce {
 				return workflow.ExecuteActivity(lookOptions(ctx, "look at run "+string(p.RunID)+" once more"), a.PollSyncRun, in)
 			}
-			return workflow.ExecuteActivity(pollOptions(ctx, summary, w.policy), a.PollSyncRun, in)
+			return workflow.ExecuteActivity(pollOptions(ctx, summary, sw.wait.policy), a.PollSyncRun, in)
 		},
 		ended:      activities.SyncRunSnapshot.Ended,
 		observedAt: func(s activities.SyncRunSnapshot) time.Time { return s.ObservedAt },
@@ -147,50 +225,103 @@ func HightouchSync(ctx workflow.Context, in SyncInput) (*SyncResult, error) {
 			p.SyncRunSnapshot = s
 			p.Phase = phaseOf(s)
 			setSyncDetails(ctx, p)
+			showStatus(s)
 		},
 	}
-	if afterTrigger != nil && t.live {
-		afterTrigger(ctx)
-	}
 	final := p.SyncRunSnapshot
-	switch {
-	case t.stopped == errCancelled:
-		// Cancelled while the trigger was under way: say what became of
-		// the run it started.
-		if t.live && !t.notes.Skipped {
-			look, _ := workflow.NewDisconnectedContext(ctx)
-			final, _ = lastLook(look, final, wt)
-		}
-		err = errCancelled
-	case t.notes.Skipped:
-		p.State = StateSucceeded
-		setSyncDetails(ctx, p)
-		return &SyncResult{SyncRunSnapshot: p.SyncRunSnapshot, TriggerNotes: t.notes}, nil
-	case t.stopped == errTimedOut:
-		// The deadline passed while the trigger was under way: one look,
-		// so that a run that has already ended is reported as such.
-		err = errTimedOut
-		if t.live {
-			if final, _ = lastLook(ctx, final, wt); final.Ended() {
-				err = nil
+	var err error
+	for resumes := 0; ; resumes++ {
+		switch {
+		case sw.stopped == errCancelled:
+			// Cancelled while the trigger was under way: say what became of
+			// the run it started.
+			if sw.live && !p.Skipped {
+				look, _ := workflow.NewDisconnectedContext(ctx)
+				final, _ = lastLook(look, final, wt)
 			}
+			err = errCancelled
+		case p.Skipped:
+			p.State = StateSucceeded
+			setSyncDetails(ctx, p)
+			res := p.result()
+			return &res, nil
+		case sw.stopped == errTimedOut:
+			// The deadline passed while the trigger was under way: one look,
+			// so that a run that has already ended is reported as such.
+			err = errTimedOut
+			if sw.live {
+				if final, _ = lastLook(ctx, final, wt); final.Ended() {
+					err = nil
+				}
+			}
+		default:
+			final, err = waitForEnd(ctx, max(sw.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, sw.live, wt)
 		}
-	default:
-		final, err = waitForEnd(ctx, max(t.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, t.live, wt)
+		if err != nil || !sw.followResumed || final.Status.Normalize() != client.RunInterrupted || resumes >= maxResumes || final.FinishedAt == nil {
+			break
+		}
+		next, ok := findResumedRun(ctx, final, sw)
+		if ctx.Err() != nil {
+			err = errCancelled
+			break
+		}
+		if !ok {
+			p.Note = joinNotes(p.Note, fmt.Sprintf("run %s ended interrupted and no run resumed it within %s or the workflow's timeout", final.RunID, resumeWithin))
+			break
+		}
+		logger.Info("Following the run that resumes an interrupted one", "syncId", p.SyncID, "interrupted", final.RunID, "runId", next.RunID)
+		p.ResumedFrom = append(p.ResumedFrom, final.RunID)
+		p.SyncRunSnapshot, p.RunID = next, next.RunID
+		p.RunURL = sw.settings.syncRunURL(p.SyncID, p.RunID)
+		p.Phase = phaseOf(next)
+		final = next
+		setSyncDetails(ctx, p)
+		showStatus(next, SearchAttributeRunID.ValueSet(string(next.RunID)))
 	}
+	p.SyncRunSnapshot = final
+	showStatus(final)
 	if err != nil {
 		p.State = stateOfWaitError(err)
 		setSyncDetails(ctx, p)
-		return nil, failWait(ctx, err, w.timeout, runName(final), SyncResult{final, t.notes})
+		return nil, failWait(ctx, err, sw.wait.timeout, runName(final, p.RunURL), p.result())
 	}
-	res, err := syncOutcome(SyncResult{final, t.notes}, in.FailOnWarning)
+	res, err := syncOutcome(p.result(), sw.failOnWarning, sw.limits)
 	p.State = StateSucceeded
 	if err != nil {
 		p.State = StateFailed
 	}
 	setSyncDetails(ctx, p)
-	recordRunMetrics(ctx, string(final.Status), final.SuccessfulRows.Total(), workflow.Now(ctx).Sub(triggeredAt))
+	recordRunMetrics(ctx, string(final.Status), final.SuccessfulRows.Total(), workflow.Now(ctx).Sub(sw.triggeredAt))
 	return res, err
+}
+
+// findResumedRun waits for the run Hightouch resumes an interrupted one in:
+// the first run of the sync created at or after the interrupted one
+// finished, within resumeWithin (and the workflow's deadline).
+func findResumedRun(ctx workflow.Context, interrupted activities.SyncRunSnapshot, sw syncWatch) (activities.SyncRunSnapshot, bool) {
+	window := min(resumeWithin, sw.deadline.Sub(workflow.Now(ctx)))
+	if window <= 0 {
+		return interrupted, false
+	}
+	opts := pollOptions(ctx, "find the run that resumes run "+string(interrupted.RunID), sw.wait.policy)
+	opts = workflow.WithScheduleToCloseTimeout(opts, window)
+	var found activities.FindSyncRunResult
+	err := workflow.ExecuteActivity(opts, a.FindSyncRun, activities.FindSyncRunInput{
+		SyncID: interrupted.SyncID, CreatedAfter: *interrupted.FinishedAt, OnHightouchClock: true,
+		Exclude: []client.RunID{interrupted.RunID}, Policy: sw.wait.policy,
+	}).Get(ctx, &found)
+	if err != nil || found.Run == nil {
+		return interrupted, false
+	}
+	return *found.Run, true
+}
+
+// statusAttribute is the HightouchStatus search attribute of a run.
+func statusAttribute(s activities.SyncRunSnapshot) string {
+	if !s.Listed() {
+		return "not listed"
+	}
+	return string(s.Status.Normalize())
 }
 
 // RollingDeployChangeID is the change id of the rolling-deploy test's
@@ -234,7 +365,7 @@ func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInp
 	case reply.Problem != nil:
 		var details any
 		if reply.SyncRun != nil {
-			details = SyncResult{*reply.SyncRun, reply.TriggerNotes}
+			details = SyncResult{SyncRunSnapshot: *reply.SyncRun, TriggerNotes: reply.TriggerNotes}
 		}
 		return t, replyFailure(*reply.Problem, details)
 	}
@@ -286,13 +417,16 @@ func failUnstarted(stopped error, what string, timeout time.Duration) error {
 }
 
 // syncOutcome maps a finished run to the workflow's result or failure.
-func syncOutcome(s SyncResult, failOnWarning bool) (*SyncResult, error) {
+func syncOutcome(s SyncResult, failOnWarning bool, limits RowLimits) (*SyncResult, error) {
 	var typ string
+	name := runName(s.SyncRunSnapshot, s.RunURL)
 	switch s.Status.Normalize() {
-	case client.RunSuccess:
-		return &s, nil
-	case client.RunWarning:
-		if !failOnWarning {
+	case client.RunSuccess, client.RunWarning:
+		if over := limits.exceededBy(s.SyncRunSnapshot); over != "" {
+			return nil, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("%s ended %s but %s", name, s.Status, over), errortypes.SyncRunRowsRejected, nil, s)
+		}
+		if s.Status.Normalize() == client.RunSuccess || !failOnWarning {
 			return &s, nil
 		}
 		typ = errortypes.SyncRunWarning
@@ -304,21 +438,37 @@ func syncOutcome(s SyncResult, failOnWarning bool) (*SyncResult, error) {
 		typ = errortypes.SyncRunInterrupted
 	default:
 		return nil, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("%s finished with status %q, which this worker does not know; check the run in Hightouch", runName(s.SyncRunSnapshot), s.Status),
+			fmt.Sprintf("%s finished with status %q, which this worker does not know; check the run in Hightouch", name, s.Status),
 			errortypes.SyncRunUnknownStatus, nil, s)
 	}
-	msg := fmt.Sprintf("%s ended %s", runName(s.SyncRunSnapshot), s.Status)
+	msg := fmt.Sprintf("%s ended %s", name, s.Status)
 	if s.FailedRows.Total() > 0 {
 		msg += fmt.Sprintf(" (%d rows rejected)", s.FailedRows.Total())
 	}
 	if s.Error != "" {
 		msg += ": " + s.Error
 	}
+	if typ == errortypes.SyncRunInterrupted && s.Note != "" {
+		msg += " (" + s.Note + ")"
+	}
 	return nil, temporal.NewNonRetryableApplicationError(msg, typ, nil, s)
 }
 
-func runName(s activities.SyncRunSnapshot) string {
-	return fmt.Sprintf("run %s of sync %s", s.RunID, s.SyncID)
+// joinNotes appends a note to the notes so far.
+func joinNotes(notes, note string) string {
+	if notes == "" {
+		return note
+	}
+	return notes + "; " + note
+}
+
+// runName names a run in messages, with its page in Hightouch when known.
+func runName(s activities.SyncRunSnapshot, url string) string {
+	name := fmt.Sprintf("run %s of sync %s", s.RunID, s.SyncID)
+	if url != "" {
+		name += " (" + url + ")"
+	}
+	return name
 }
 
 func phaseOf(s activities.SyncRunSnapshot) string {
@@ -360,6 +510,12 @@ func setSyncDetails(ctx workflow.Context, p *SyncProgress) {
 	}
 	if p.Note != "" {
 		b = fmt.Appendf(b, "Note: %s\n\n", p.Note)
+	}
+	if len(p.ResumedFrom) > 0 {
+		b = fmt.Appendf(b, "Resumes interrupted run(s) %v\n\n", p.ResumedFrom)
+	}
+	if p.RunURL != "" {
+		b = fmt.Appendf(b, "[Open the run in Hightouch](%s)\n\n", p.RunURL)
 	}
 	switch p.State {
 	case StateCancelled, StateTimedOut:

@@ -125,6 +125,7 @@ func (e *Emulator) adminMux() *http.ServeMux {
 		}
 		writeAdmin(w, http.StatusOK, runs)
 	})
+	e.appRoutes(mux)
 	mux.HandleFunc("POST /_emulator/id-graphs", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			ID string `json:"id"`

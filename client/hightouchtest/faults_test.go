@@ -266,3 +266,19 @@ func TestInFlightRequestsAreListed(t *testing.T) {
 	<-done
 	require.Empty(t, h.emu.InFlight())
 }
+
+func TestInterruptedRunIsResumedInANewRun(t *testing.T) {
+	h := newHarness(t)
+	syncID := h.emu.NewSync("s", hightouchtest.Scenario{Phases: []hightouchtest.Phase{{Status: "processing", Duration: time.Minute}},
+		Status: "interrupted", ResumeAfter: 30 * time.Second})
+	h.trigger(syncID)
+	h.clock.Advance(time.Minute + 29*time.Second)
+	runs := h.emu.Runs(syncID)
+	require.Len(t, runs, 1)
+	require.Equal(t, "interrupted", runs[0].Status)
+	h.clock.Advance(2 * time.Minute)
+	runs = h.emu.Runs(syncID)
+	require.Len(t, runs, 2, "the resumed run was created")
+	require.Equal(t, epoch.Add(90*time.Second), runs[1].CreatedAt)
+	require.Equal(t, "success", runs[1].Status, "and it was not interrupted again")
+}

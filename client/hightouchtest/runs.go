@@ -182,12 +182,27 @@ func (rn *run) visibleAt(now time.Time) bool {
 // createRun appends a run to a sync's FIFO. Counted in RunsCreated; the
 // caller counts triggers.
 func (e *Emulator) createRun(s *syncRecord, createdAt time.Time, opts triggerOptions, sequenceRunID string) *run {
+	return e.createRunOf(s, s.scenario, createdAt, opts, sequenceRunID)
+}
+
+// createRunOf creates a run that follows sc (a resumed run changes the
+// sync's scenario's ending).
+func (e *Emulator) createRunOf(s *syncRecord, sc Scenario, createdAt time.Time, opts triggerOptions, sequenceRunID string) *run {
 	runs := e.syncRuns[s.id]
 	var prev *run
 	if len(runs) > 0 {
 		prev = runs[len(runs)-1]
 	}
-	rn := newRun(e.nextRunID, s.id, msTime(createdAt), s.scenario, prev)
+	rn := newRun(e.nextRunID, s.id, msTime(createdAt), sc, prev)
+	if rn.sc.Status == "interrupted" && rn.sc.ResumeAfter > 0 && !rn.endAt.Equal(forever) {
+		// Hightouch resumes an interrupted run in a new one.
+		resume := sc
+		resume.Status, resume.ResumeAfter = rn.sc.ResumeStatus, 0
+		if resume.Status == "" {
+			resume.Status = "success"
+		}
+		e.lateRuns = append(e.lateRuns, lateRun{syncID: s.id, opts: opts, at: rn.endAt.Add(rn.sc.ResumeAfter), scenario: &resume})
+	}
 	rn.opts, rn.sequenceRunID = opts, sequenceRunID
 	rn.listDelay = rn.sc.ListDelay + randUpTo(e.faultRNG, e.faults.ListingLag)
 	e.nextRunID++

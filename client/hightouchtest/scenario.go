@@ -36,6 +36,12 @@ type Scenario struct {
 
 	// ListDelay hides a new run from ListSyncRuns for this long.
 	ListDelay time.Duration
+
+	// ResumeAfter: a run that ends "interrupted" is resumed, as Hightouch
+	// does, in a new run created this long after it ended (0: never),
+	// which ends ResumeStatus ("" means "success").
+	ResumeAfter  time.Duration
+	ResumeStatus string
 }
 
 // DefaultPhases is the lifecycle used when Scenario.Phases is nil.
@@ -96,13 +102,15 @@ type scenarioJSON struct {
 	SuccessfulRows RowCounts    `json:"successfulRows"`
 	FailedRows     RowCounts    `json:"failedRows"`
 	ListDelay      jsonDuration `json:"listDelay"`
+	ResumeAfter    jsonDuration `json:"resumeAfter"`
+	ResumeStatus   string       `json:"resumeStatus,omitempty"`
 }
 
 func (sc Scenario) MarshalJSON() ([]byte, error) {
 	return json.Marshal(scenarioJSON{
 		Phases: sc.Phases, Status: sc.Status, Error: sc.Error, QuerySize: sc.QuerySize,
 		PlannedRows: sc.PlannedRows, SuccessfulRows: sc.SuccessfulRows, FailedRows: sc.FailedRows,
-		ListDelay: jsonDuration(sc.ListDelay),
+		ListDelay: jsonDuration(sc.ListDelay), ResumeAfter: jsonDuration(sc.ResumeAfter), ResumeStatus: sc.ResumeStatus,
 	})
 }
 
@@ -114,7 +122,7 @@ func (sc *Scenario) UnmarshalJSON(b []byte) error {
 	*sc = Scenario{
 		Phases: j.Phases, Status: j.Status, Error: j.Error, QuerySize: j.QuerySize,
 		PlannedRows: j.PlannedRows, SuccessfulRows: j.SuccessfulRows, FailedRows: j.FailedRows,
-		ListDelay: time.Duration(j.ListDelay),
+		ListDelay: time.Duration(j.ListDelay), ResumeAfter: time.Duration(j.ResumeAfter), ResumeStatus: j.ResumeStatus,
 	}
 	return nil
 }

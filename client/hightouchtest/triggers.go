@@ -120,11 +120,14 @@ func (e *Emulator) triggered(s *syncRecord, opts triggerOptions, now time.Time) 
 	return ok(triggerOutput{ID: strconv.FormatInt(rn.id, 10)})
 }
 
-// lateRun is a run a trigger answered 504 will create at a later time.
+// lateRun is a run created at a later time: that of a trigger answered 504,
+// or the run an interrupted one is resumed in.
 type lateRun struct {
 	syncID int64
 	opts   triggerOptions
 	at     time.Time
+	// scenario, when set, replaces the sync's (a resumed run).
+	scenario *Scenario
 }
 
 // createLateRuns creates the late runs whose time has come, in time order.
@@ -135,7 +138,11 @@ func (e *Emulator) createLateRuns(now time.Time) {
 		lr := e.lateRuns[0]
 		e.lateRuns = e.lateRuns[1:]
 		if s := e.syncs[lr.syncID]; s != nil {
-			e.createRun(s, lr.at, lr.opts, "")
+			sc := s.scenario
+			if lr.scenario != nil {
+				sc = *lr.scenario
+			}
+			e.createRunOf(s, sc, lr.at, lr.opts, "")
 		}
 	}
 }

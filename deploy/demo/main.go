@@ -1,6 +1,7 @@
 // Command demo runs the whole product on this machine: a Temporal dev server
 // with its web UI, the Hightouch emulator with a demo workspace, the worker,
-// and the starter triggering a sync and a sequence with live progress.
+// and the starter triggering a sync and a sequence with live progress,
+// waiting for a run started elsewhere, and finding workflows by sync.
 //
 //	go run ./deploy/demo            # run, print the results, stop everything
 //	go run ./deploy/demo -keep      # leave it all running to explore
@@ -29,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/codec"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
@@ -115,6 +117,7 @@ func run(ctx context.Context, keep bool, uiPort int, encrypt bool) error {
 
 	say("Starting the Temporal dev server on %s (web UI %s)", temporalAddr, uiURL)
 	serverArgs := []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", fmt.Sprint(temporalPort), "--ui-port", fmt.Sprint(uiPort), "--log-level", "error"}
+	serverArgs = append(serverArgs, devserver.SearchAttributeArgs()...)
 	if encrypt {
 		serverArgs = append(serverArgs, "--ui-codec-endpoint", codecURL)
 	}
@@ -139,9 +142,11 @@ func run(ctx context.Context, keep bool, uiPort int, encrypt bool) error {
 		return err
 	}
 
+	// The emulator stands in for Hightouch's web app too, so run links work.
+	appURL := fmt.Sprintf("http://127.0.0.1:%d%s", emuPort, hightouchtest.AppPath)
 	env := append([]string{
 		"TEMPORAL_ADDRESS=" + temporalAddr, "TEMPORAL_NAMESPACE=default",
-		"HIGHTOUCH_API_KEY=" + hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL=" + emuURL,
+		"HIGHTOUCH_API_KEY=" + hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL=" + emuURL, "HIGHTOUCH_APP_URL=" + appURL,
 	}, encEnv...)
 	workerHTTP := fmt.Sprintf("127.0.0.1:%d", workerPort)
 	say("Starting the worker (logs in .demo/worker.log; health and metrics on http://%s)", workerHTTP)
@@ -184,9 +189,34 @@ func run(ctx context.Context, keep bool, uiPort int, encrypt bool) error {
 	}
 	fmt.Println("(exit code 1, as expected)")
 
+	say("Waiting for a run started elsewhere (as by Hightouch's own schedule), without its run id")
+	waitID := "demo-wait-" + suffix
+	waited := make(chan error, 1)
+	go func() {
+		waited <- starter("wait-sync", "--sync-slug", hightouchtest.DemoSyncSlug, "--workflow-id", waitID, "--progress", "line", "--timeout", "5m")
+	}()
+	time.Sleep(3 * time.Second)
+	fmt.Printf("(someone else triggers %s at Hightouch now)\n", hightouchtest.DemoSyncSlug)
+	if err := triggerElsewhere(ctx, emuURL); err != nil {
+		return err
+	}
+	if err := <-waited; err != nil {
+		return fmt.Errorf("the wait for a run started elsewhere did not succeed: %w", err)
+	}
+
+	say("Finding the workflows of a sync by search attribute")
+	list := exec.CommandContext(ctx, temporalCLI, "workflow", "list", "--address", temporalAddr,
+		"--query", fmt.Sprintf(`HightouchSyncSlug=%q`, hightouchtest.DemoSyncSlug))
+	list.Stdout, list.Stderr = os.Stdout, os.Stderr
+	fmt.Printf("$ temporal workflow list --query 'HightouchSyncSlug=%q'\n", hightouchtest.DemoSyncSlug)
+	time.Sleep(time.Second) // visibility lags the workflows a moment
+	if err := list.Run(); err != nil {
+		return fmt.Errorf("listing workflows by search attribute: %w", err)
+	}
+
 	say("Where to look")
 	fmt.Printf("  Temporal web UI: %s/namespaces/default/workflows\n", uiURL)
-	for _, id := range []string{syncID, seqID, failID} {
+	for _, id := range []string{syncID, seqID, failID, waitID} {
 		fmt.Printf("    %s/namespaces/default/workflows/%s\n", uiURL, id)
 	}
 	if encrypt {
@@ -194,6 +224,8 @@ func run(ctx context.Context, keep bool, uiPort int, encrypt bool) error {
 		fmt.Printf("  through the codec server at %s. From the CLI:\n", codecURL)
 		fmt.Printf("    %s workflow show --address %s -w %s --codec-endpoint %s\n", temporalCLI, temporalAddr, syncID, codecURL)
 	}
+	fmt.Printf("  Runs in the (emulated) Hightouch app: the \"Run URL\" lines above, e.g. %s/syncs/%d/runs/...\n", appURL, hightouchtest.DemoSyncID)
+	fmt.Printf("  Workflows of a sync, in the UI's filter or the CLI: HightouchSyncId=\"%d\", HightouchStatus=\"failed\", ...\n", hightouchtest.DemoSyncID)
 	fmt.Printf("  Worker metrics:  http://%s/metrics\n", workerHTTP)
 	time.Sleep(1500 * time.Millisecond) // metrics reach the exporter once a second
 	printProjectMetrics(workerHTTP)
@@ -277,4 +309,12 @@ func logFile(dir, name string) io.Writer {
 		return io.Discard
 	}
 	return f
+}
+
+// triggerElsewhere starts a run of the demo sync straight through the
+// Hightouch API, as Hightouch's own schedule would.
+func triggerElsewhere(ctx context.Context, emuURL string) error {
+	ht := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(emuURL))
+	_, err := ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunInput{})
+	return err
 }

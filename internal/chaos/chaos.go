@@ -171,8 +171,8 @@ func Run(ctx context.Context, moduleDir string, cfg Config) (Report, error) {
 	}
 	temporalAddr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	startTemporal := func() (*proc.Proc, error) {
-		p, err := group.Add(proc.Spec{Name: "temporal", Path: cli, Args: []string{"server", "start-dev", "--headless", "--ip", "127.0.0.1",
-			"--port", fmt.Sprint(ports[0]), "--log-level", "error", "--db-filename", filepath.Join(dir, "temporal.db")}})
+		p, err := group.Add(proc.Spec{Name: "temporal", Path: cli, Args: append([]string{"server", "start-dev", "--headless", "--ip", "127.0.0.1",
+			"--port", fmt.Sprint(ports[0]), "--log-level", "error", "--db-filename", filepath.Join(dir, "temporal.db")}, devserver.SearchAttributeArgs()...)})
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
 // InstallHint says how to get the CLI on a machine that lacks it.
@@ -54,10 +56,13 @@ type Options struct {
 	Port, UIPort int
 	// ClientOptions are used for the client the server hands back.
 	ClientOptions *client.Options
+	// WithoutSearchAttributes leaves the workflows' search attributes
+	// unregistered, as on a namespace nobody has set up for them.
+	WithoutSearchAttributes bool
 }
 
-// Start starts a dev server on loopback with the search attributes and
-// settings the tests need.
+// Start starts a dev server on loopback with the workflows' search
+// attributes registered (unless told not to).
 func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
 	path, err := FindCLI()
 	if err != nil {
@@ -69,6 +74,9 @@ func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
 		EnableUI:      o.UI,
 		LogLevel:      "error",
 		ClientOptions: o.ClientOptions,
+	}
+	if !o.WithoutSearchAttributes {
+		opts.ExtraArgs = SearchAttributeArgs()
 	}
 	if o.Port != 0 {
 		opts.ClientOptions = withHostPort(o.ClientOptions, fmt.Sprintf("127.0.0.1:%d", o.Port))
@@ -86,4 +94,14 @@ func withHostPort(o *client.Options, hostPort string) *client.Options {
 	}
 	out.HostPort = hostPort
 	return &out
+}
+
+// SearchAttributeArgs are the `temporal server start-dev` arguments that
+// register the workflows' search attributes.
+func SearchAttributeArgs() []string {
+	var args []string
+	for _, name := range workflows.SearchAttributeNames {
+		args = append(args, "--search-attribute", name+"=Keyword")
+	}
+	return args
 }

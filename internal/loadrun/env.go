@@ -73,6 +73,7 @@ func startEnv(ctx context.Context, cfg Config, logf func(string, ...any)) (_ *en
 	if cfg.DevServerDB {
 		args = append(args, "--db-filename", filepath.Join(e.dir, "temporal.db"))
 	}
+	args = append(args, devserver.SearchAttributeArgs()...)
 	args = append(args, cfg.DevServerArgs...)
 	logf("starting the Temporal dev server on %s", e.temporalAddr)
 	if e.devServer, err = e.add(proc.Spec{Name: "temporal dev server", Path: cli, Args: args}, "devserver.log"); err != nil {

@@ -140,7 +140,8 @@ type HistoryShape struct {
 	Signals     int // signals received
 	SignalsSent int // signals sent to other workflows (delivered or failed)
 	Children    int // child workflows started
-	Markers     int // version markers (each also upserts TemporalChangeVersion)
+	Markers     int // markers recorded (versions, side effects)
+	Upserts     int // search attribute upserts (a version marker makes one too)
 }
 
 // HistoryEvents is the number of events a Temporal server writes for a
@@ -150,12 +151,11 @@ type HistoryShape struct {
 // child started being confirmed); per activity scheduled, started and closed
 // (3), per timer started and fired or cancelled (2), per signal received
 // (1), per signal sent or child started initiated and confirmed (2), per
-// version marker 2 (the marker and the TemporalChangeVersion search
-// attribute it sets). The end-to-end tests check this model against real
-// histories.
+// marker and per search attribute upsert 1. The end-to-end tests check this
+// model against real histories.
 func HistoryEvents(s HistoryShape) int {
 	tasks := 1 + s.Activities + s.TimersFired + s.Signals + s.SignalsSent + s.Children
-	return 2 + 3*tasks + 3*s.Activities + 2*s.Timers + s.Signals + 2*s.SignalsSent + 2*s.Children + 2*s.Markers
+	return 2 + 3*tasks + 3*s.Activities + 2*s.Timers + s.Signals + 2*s.SignalsSent + 2*s.Children + s.Markers + s.Upserts
 }
 
 // Measure runs one simulated run of the given length with the design.
@@ -182,14 +182,20 @@ func Measure(d Design, length time.Duration) (Cost, error) {
 		for t := time.Minute; t < length; t += max(time.Minute, min(t/12, 10*time.Minute)) {
 			e.Env.RegisterDelayedCallback(func() { stale = max(stale, e.staleness(id)) }, t)
 		}
+		// As on a namespace with the search attributes registered.
+		workflows.Configure(workflows.Settings{SearchAttributes: true})
+		defer workflows.Configure(workflows.Settings{})
+		e.Env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(mock.Arguments) { shape.Upserts++ }).Return(nil)
 		e.Env.ExecuteWorkflow(workflows.SyncWorkflow, workflows.SyncInput{SyncID: client.ID(id), WaitOptions: workflows.WaitOptions{Timeout: "48h"}})
 		// The one-writer step, with the writer already running (the usual
-		// case): a version marker, the request signalled to the writer,
+		// case): a version marker (which upserts TemporalChangeVersion),
+		// the settings' side effect, the request signalled to the writer,
 		// its reply, and the two timers waiting for it (cancelled); then a
 		// signal per progress report and the deadline's timer. The
 		// writer's own timers are not this workflow's.
 		shape.Timers = 3
-		shape.Signals, shape.SignalsSent, shape.Markers = 1+int(e.signals.sent.Load()), 1, 1
+		shape.Signals, shape.SignalsSent, shape.Markers = 1+int(e.signals.sent.Load()), 1, 2
+		shape.Upserts++
 	case Fixed3s:
 		e.Env.RegisterWorkflow(fixedPoller)
 		e.Env.ExecuteWorkflow(fixedPoller, id)

@@ -1,5 +1,5 @@
-// Command record-histories runs HightouchSync and HightouchSyncSequence (and
-// the trigger writer they use) on a real Temporal dev server against the
+// Command record-histories runs every workflow (HightouchSync,
+// HightouchSyncSequence, the wait workflows and the trigger writer) on a real Temporal dev server against the
 // Hightouch emulator and writes their event histories to
 // workflows/testdata/histories/v<release>, where the replay tests read them:
 // every release's histories are replayed against every later version. Each
@@ -43,6 +43,9 @@ type scenario struct {
 	name     string
 	workflow string
 	input    any
+	// inputOf, when set, makes the input at the time of the execution
+	// (from a run started for it).
+	inputOf  func() (any, error)
 	cancelIn time.Duration // cancel the workflow after this long; 0 = never
 	// before and after set up and clear faults around the execution.
 	before, after func()
@@ -80,6 +83,11 @@ func run(ctx context.Context, outDir string) error {
 	}})
 	// Its trigger's answer is lost (the run is created, then a 500).
 	lost := emu.NewSync("lost-answer", hightouchtest.Scenario{})
+	// Its runs end interrupted and are resumed in a new run.
+	interrupted := emu.NewSync("interrupted-then-resumed", hightouchtest.Scenario{
+		Phases: []hightouchtest.Phase{{Status: "processing", Duration: 2 * time.Second}},
+		Status: "interrupted", ResumeAfter: 2 * time.Second,
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -90,6 +98,9 @@ func run(ctx context.Context, outDir string) error {
 
 	ht := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL("http://"+ln.Addr().String()+"/api/v1"))
 	w := worker.New(c, workflows.TaskQueue, worker.Options{})
+	// The recordings set search attributes and link runs, as a worker on a
+	// namespace set up for them does.
+	workflows.Configure(workflows.Settings{SearchAttributes: true, AppURL: "https://app.hightouch.com/recorded"})
 	workflows.Register(w)
 	w.RegisterActivity(&activities.Activities{Client: ht, Temporal: c})
 	if err := w.Start(); err != nil {
@@ -113,6 +124,30 @@ func run(ctx context.Context, outDir string) error {
 			before: func() { emu.SetFaults(hightouchtest.Faults{TriggerThen500Rate: 1}) }, after: func() { emu.SetFaults(hightouchtest.Faults{}) }},
 		{name: "sync-if-running-skip", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(long), IfRunning: "skip"}},
 		{name: "sync-if-running-fail", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(long), IfRunning: "fail"}},
+		{name: "sync-rows-rejected", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{
+			SyncID: client.ID(hightouchtest.DemoWarningSyncID), RowLimits: workflows.RowLimits{MaxFailedRows: ptr[int64](0)}}},
+		{name: "sync-follow-resumed", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(interrupted), FollowResumedRun: true}},
+		{name: "wait-sync-run-by-id", workflow: workflows.WaitForSyncRunWorkflow, inputOf: func() (any, error) {
+			out, err := ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunInput{})
+			if err != nil {
+				return nil, err
+			}
+			return workflows.WaitForSyncRunInput{SyncID: client.ID(hightouchtest.DemoSyncID), RunID: out.ID}, nil
+		}},
+		{name: "wait-sync-run-created-after", workflow: workflows.WaitForSyncRunWorkflow, inputOf: func() (any, error) {
+			// Someone else starts the run once the workflow waits.
+			time.AfterFunc(3*time.Second, func() { _, _ = ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunInput{}) })
+			return workflows.WaitForSyncRunInput{SyncSlug: hightouchtest.DemoSyncSlug}, nil
+		}},
+		{name: "wait-sync-run-never-created", workflow: workflows.WaitForSyncRunWorkflow, input: workflows.WaitForSyncRunInput{
+			SyncID: client.ID(long), CreatedAfter: ptr(time.Now().Add(time.Hour)), WaitOptions: workflows.WaitOptions{Timeout: "5s"}}},
+		{name: "wait-sequence-run", workflow: workflows.WaitForSequenceRunWorkflow, inputOf: func() (any, error) {
+			out, err := ht.TriggerSequenceRun(ctx, hightouchtest.DemoSequenceID)
+			if err != nil {
+				return nil, err
+			}
+			return workflows.WaitForSequenceRunInput{SequenceRunID: out.ID, SequenceID: hightouchtest.DemoSequenceID}, nil
+		}},
 		{name: "writer-sync", writer: workflows.WriterID("sync", client.ID(long).String())},
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -137,6 +172,12 @@ func record(ctx context.Context, c temporalclient.Client, s scenario, outDir str
 	}
 	if s.after != nil {
 		defer s.after()
+	}
+	if s.inputOf != nil {
+		var err error
+		if s.input, err = s.inputOf(); err != nil {
+			return err
+		}
 	}
 	run, err := c.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{
 		ID: "record-" + s.name, TaskQueue: workflows.TaskQueue,
@@ -191,3 +232,5 @@ func outcome(err error) string {
 	}
 	return err.Error()
 }
+
+func ptr[T any](v T) *T { return &v }
