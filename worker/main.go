@@ -1,5 +1,6 @@
 // Command hightouch-worker runs the Temporal worker that hosts the
-// HightouchSync and HightouchSyncSequence workflows and one activity per
+// HightouchSync and HightouchSyncSequence workflows, the hightouch Nexus
+// service that runs them for other namespaces, and one activity per
 // Hightouch API operation. See --help for configuration.
 package main
 
@@ -113,6 +114,9 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 		DeploymentOptions:            deploymentOptions(cfg),
 	})
 	workflows.Register(w)
+	// Callers in other namespaces reach the workflows through a Nexus
+	// endpoint that targets this task queue.
+	w.RegisterNexusService(workflows.NewNexusService())
 	w.RegisterActivity(&activities.Activities{
 		Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation,
 		Temporal: tc, AuthGrace: cfg.authGrace,
