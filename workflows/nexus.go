@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
-	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporalnexus"
 )
@@ -57,9 +56,11 @@ func NewNexusService() *nexus.Service {
 }
 
 // NexusWorkflowID is the id of the workflow an operation starts: the
-// operation and the Nexus request id, which stays the same when the caller's
-// server retries the start, so a retry finds the workflow the first attempt
-// started instead of starting (and triggering) a second one.
+// operation and the Nexus request id. The caller's server retries a start
+// with the same request id, so a retry names the workflow the first attempt
+// started, and the SDK passes the request id on with the start: the server
+// answers it with that workflow, running or closed, rather than starting
+// (and triggering) a second one.
 func NexusWorkflowID(operation, requestID string) string {
 	return "hightouch-nexus-" + operation + "-" + requestID
 }
@@ -84,9 +85,6 @@ func workflowOperation[I nexusInput, O any](name, workflowType string) nexus.Ope
 			}
 			return temporalnexus.ExecuteUntypedWorkflow[O](ctx, opts, client.StartWorkflowOptions{
 				ID: NexusWorkflowID(name, opts.RequestID),
-				// A start retried after the workflow closed must not run it
-				// again: a second run would trigger the sync twice.
-				WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			}, workflowType, in)
 		},
 	})
