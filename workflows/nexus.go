@@ -73,8 +73,8 @@ type nexusInput interface {
 }
 
 // workflowOperation starts workflowType with the operation's input. The
-// workflow is named rather than referenced so that the operation follows the
-// contract's names.
+// workflow is named rather than referenced: the operation follows the
+// contract's names, whichever function implements them.
 func workflowOperation[I nexusInput, O any](name, workflowType string) nexus.Operation[I, O] {
 	return temporalnexus.MustNewWorkflowRunOperationWithOptions(temporalnexus.WorkflowRunOperationOptions[I, O]{
 		Name: name,
@@ -83,6 +83,7 @@ func workflowOperation[I nexusInput, O any](name, workflowType string) nexus.Ope
 				// A bad request: not retried, and no workflow is started.
 				return nil, &nexus.HandlerError{Type: nexus.HandlerErrorTypeBadRequest, Message: err.Error(), Cause: err}
 			}
+			// The task queue is this worker's, the endpoint's target.
 			return temporalnexus.ExecuteUntypedWorkflow[O](ctx, opts, client.StartWorkflowOptions{
 				ID: NexusWorkflowID(name, opts.RequestID),
 			}, workflowType, in)
