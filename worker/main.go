@@ -1,6 +1,7 @@
 // Command hightouch-worker runs the Temporal worker that hosts the
-// HightouchSync, HightouchSyncSequence and wait workflows and one activity
-// per Hightouch API operation. See --help for configuration.
+// HightouchSync, HightouchSyncSequence and wait workflows, the hightouch
+// Nexus service that runs them for other namespaces, and one activity per
+// Hightouch API operation. See --help for configuration.
 package main
 
 import (
@@ -118,6 +119,9 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	}
 	workflows.Configure(settings)
 	workflows.Register(w)
+	// Callers in other namespaces reach the workflows through a Nexus
+	// endpoint that targets this task queue.
+	w.RegisterNexusService(workflows.NewNexusService())
 	w.RegisterActivity(&activities.Activities{
 		Client: ht, RequestsPerSecond: cfg.rateLimit, ListingLag: cfg.listingLag, LateCreation: cfg.lateCreation,
 		Temporal: tc, AuthGrace: cfg.authGrace,
