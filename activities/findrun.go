@@ -52,6 +52,8 @@ func (a *Activities) FindSyncRun(ctx context.Context, in FindSyncRunInput) (*Fin
 			policy: in.Policy.WithDefaults(), triggeredAt: in.CreatedAfter,
 			fingerprint: func(FindSyncRunResult) string { return "" },
 			check: func(ctx context.Context, now time.Time) (FindSyncRunResult, bool, error) {
+				ctx, cancel := request(ctx)
+				defer cancel()
 				runs, err := a.runsCreatedSince(ctx, sc, in.SyncID, in.CreatedAfter.Add(-maxClockSkew))
 				if err != nil {
 					return FindSyncRunResult{}, false, err

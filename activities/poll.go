@@ -130,6 +130,8 @@ func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*Syn
 			known: string(in.LastStatus), fingerprint: func(s SyncRunSnapshot) string { return string(s.Status) },
 			check: func(ctx context.Context, now time.Time) (SyncRunSnapshot, bool, error) {
 				a.waits.touch(key, now)
+				ctx, cancel := request(ctx)
+				defer cancel()
 				r, err := a.Client.GetSyncRun(ctx, in.SyncID, in.RunID)
 				if err != nil {
 					return SyncRunSnapshot{}, false, err
@@ -189,7 +191,9 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 			check: func(ctx context.Context, now time.Time) (SequenceRunSnapshot, bool, error) {
 				a.waits.touch(key, now)
 				snap := SequenceRunSnapshot{SequenceRunID: in.SequenceRunID}
-				r, err := a.Client.GetSyncSequenceRun(ctx, in.SequenceRunID)
+				rctx, cancel := request(ctx)
+				r, err := a.Client.GetSyncSequenceRun(rctx, in.SequenceRunID)
+				cancel()
 				switch {
 				case client.StatusCode(err) == 404 && now.Sub(in.TriggeredAt) <= p.NotListedTimeout.Std():
 					// Not known yet right after the trigger: keep waiting.
@@ -223,7 +227,9 @@ func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapsh
 		if m.RunID == 0 {
 			continue
 		}
-		r, err := a.Client.GetSyncRun(ctx, m.SyncID, client.RunID(m.RunID.String()))
+		rctx, cancel := request(ctx)
+		r, err := a.Client.GetSyncRun(rctx, m.SyncID, client.RunID(m.RunID.String()))
+		cancel()
 		if code := client.StatusCode(err); code >= 400 && code < 500 && code != http.StatusTooManyRequests {
 			// The member's run cannot be read (its sync was deleted, say):
 			// report the sequence's outcome without that member's counts.
@@ -270,18 +276,34 @@ type pollState struct {
 	AuthFailedSince *time.Time `json:"authFailedSince,omitempty"`
 }
 
-// pollCallTimeout bounds one request of a poll, well under the poll's 30 s
-// heartbeat timeout.
+// pollCallTimeout bounds each request of a poll, well under the poll's 30 s
+// heartbeat timeout (a check may make several: a sequence's members).
 var pollCallTimeout = 20 * time.Second
 
+// doublingMargin is how long after a doubling of the time since the trigger
+// the poll that reports it comes: the run is created a little after the
+// time its workflow counts from, and must be half as old at least.
+const doublingMargin = 2 * time.Second
+
+// request bounds one request of a poll.
+func request(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, pollCallTimeout)
+}
+
 // doublingOf is how many times the time since the trigger has doubled from
-// one minute (-1 before the first minute).
+// one minute (-1 before the first minute), counted doublingMargin late.
 func doublingOf(elapsed time.Duration) int {
 	n := -1
-	for d := time.Minute; elapsed >= d; d *= 2 {
+	for d := time.Minute; elapsed-doublingMargin >= d; d *= 2 {
 		n++
 	}
 	return n
+}
+
+// nextDoubling is when the time since the trigger doubles next, counted as
+// doublingOf counts it.
+func nextDoubling(triggeredAt time.Time, doubling int) time.Time {
+	return triggeredAt.Add(time.Minute<<(doubling+1) + doublingMargin)
 }
 
 // poll runs check until the run ends, sleeping between checks while the
@@ -312,15 +334,17 @@ func poll[S any](ctx context.Context, a *Activities, w wait[S]) (*S, error) {
 	stopping := activity.GetWorkerStopChannel(ctx)
 	for {
 		now := clock.Now()
-		callCtx, cancel := context.WithTimeout(ctx, pollCallTimeout)
-		snap, ended, err := w.check(callCtx, now)
-		cancel()
+		snap, ended, err := w.check(ctx, now)
 		interval := max(w.policy.Interval(now.Sub(w.triggeredAt)), a.fairShare())
 		if delay, ok := localWait(err); ok {
 			// The worker's request budget is spent: come back no sooner than
 			// this run's next poll was due, so that a busy worker does not
-			// poll each run more often than its share.
+			// poll each run more often than its share. The last look has
+			// only minutes: it comes back when the budget allows.
 			beat(last)
+			if w.opts.LookOnce {
+				return nil, limitedLocally(err, delay)
+			}
 			return nil, limitedLocally(err, max(delay, interval))
 		}
 		if err != nil {
@@ -348,6 +372,11 @@ func poll[S any](ctx context.Context, a *Activities, w wait[S]) (*S, error) {
 		}
 		beat(snap)
 		wait := interval
+		if w.opts.ProgressSignal != "" {
+			// Poll at the next doubling, so that its report goes out on time
+			// and the workflow's snapshot is never older than half the run.
+			wait = min(wait, max(nextDoubling(w.triggeredAt, doubling).Sub(now), time.Millisecond))
+		}
 		if wait > maxLoopSleep || now.Add(wait).Sub(w.triggeredAt) > w.policy.HoldWindow.Std() {
 			// The failure's details carry the snapshot to `temporal workflow
 			// describe`, the UI and the starter.

@@ -330,15 +330,25 @@ func rootMessage(err error) string {
 	return err.Error()
 }
 
+// MinSendDelay is the least time between a request and its trigger's send.
+// Hightouch's clock is read to the second (the Date header), so a window
+// that opens MinSendDelay after the request, on the earliest Hightouch time
+// it can be, leaves out runs created before the request but for the
+// measurement's round trip.
+const MinSendDelay = dateResolution
+
 // waitOutUncertainty waits until the request is older than the uncertainty
 // of Hightouch's clock, so that every run created before the request has a
 // createdAt before the send's window begins (on any clock offset within the
 // bounds), and a run created before the request is never taken for its run.
+//
+// It waits MinSendDelay at least, so that the writer can bound when an
+// attempt that died without saying whether it sent could have sent.
 func (a *Activities) waitOutUncertainty(ctx context.Context, sc *serverClock, requestedAt time.Time) error {
 	if requestedAt.IsZero() {
 		return nil
 	}
-	wait := requestedAt.Add(min(sc.offset.Uncertainty(), maxUncertainty)).Sub(a.clock().Now())
+	wait := requestedAt.Add(max(min(sc.offset.Uncertainty(), maxUncertainty), MinSendDelay)).Sub(a.clock().Now())
 	if wait <= 0 {
 		return nil
 	}

@@ -378,13 +378,19 @@ func (b *backoff) wait(ctx workflow.Context, atLeast time.Duration) bool {
 // heartbeat, sent before anything else (a request goes out only once the
 // server has it), says when it began and its deadline; a later one says
 // when its request left. Without any, nothing was sent: sent is false.
-func lostSend(err error, offset activities.ClockOffset) (w activities.SendWindow, sent bool) {
+//
+// An attempt sends no sooner than MinSendDelay after the request, so the
+// window of one that said only that it began opens then at the earliest.
+func lostSend(err error, offset activities.ClockOffset, requestedAt time.Time) (w activities.SendWindow, sent bool) {
 	var hb activities.TriggerHeartbeat
 	var timeout *temporal.TimeoutError
 	if !errors.As(err, &timeout) || !timeout.HasLastHeartbeatDetails() || timeout.LastHeartbeatDetails(&hb) != nil || hb.Since.IsZero() {
 		return w, false
 	}
 	w = activities.SendWindow{From: hb.Since, To: hb.Deadline, Offset: offset}
+	if earliest := requestedAt.Add(activities.MinSendDelay); !requestedAt.IsZero() && earliest.After(w.From) {
+		w.From = earliest
+	}
 	if hb.Sending != nil {
 		w = *hb.Sending
 	} else if hb.Offset.Known {
@@ -420,12 +426,12 @@ func (w *writer) requesterWaits(ctx workflow.Context, req triggerRequest, checke
 
 // failedSend is the outcome of a send activity that failed: bad input, a
 // send that may have gone out (Unclear), or one that never did (NotSent).
-func failedSend(err error, offset activities.ClockOffset) activities.SendSyncTriggerResult {
+func failedSend(err error, offset activities.ClockOffset, requestedAt time.Time) activities.SendSyncTriggerResult {
 	if errortypes.Of(err) == errortypes.InvalidInput {
 		return activities.SendSyncTriggerResult{Outcome: activities.Rejected,
 			Problem: &activities.TriggerProblem{Type: errortypes.InvalidInput, Message: rootMessage(err)}}
 	}
-	if window, sent := lostSend(err, offset); sent {
+	if window, sent := lostSend(err, offset, requestedAt); sent {
 		return activities.SendSyncTriggerResult{Outcome: activities.Unclear, Window: &window}
 	}
 	return activities.SendSyncTriggerResult{Outcome: activities.NotSent,
@@ -450,7 +456,7 @@ func (w *writer) serveSync(ctx workflow.Context, req triggerRequest) triggerRepl
 			Recent: runIDs(w.recentIDs()), Offset: w.st.Offset,
 		}).Get(ctx, &res)
 		if err != nil {
-			res = failedSend(err, w.st.Offset)
+			res = failedSend(err, w.st.Offset, req.RequestedAt)
 			if res.Problem != nil && res.Problem.Type == errortypes.InvalidInput {
 				reply.Problem = res.Problem
 				return reply
@@ -576,7 +582,8 @@ func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) trigger
 		}
 		var res activities.SendSequenceTriggerResult
 		if err := workflow.ExecuteActivity(sendOptions(ctx, summary), a.SendSequenceTrigger, in).Get(ctx, &res); err != nil {
-			f := failedSend(err, w.st.Offset)
+			// Sequence sends do not wait after the request: no lower bound.
+			f := failedSend(err, w.st.Offset, time.Time{})
 			if f.Problem != nil && f.Problem.Type == errortypes.InvalidInput {
 				reply.Problem = f.Problem
 				return reply
