@@ -68,9 +68,11 @@ func TestOversizedInputIsHandled(t *testing.T) {
 	f := newFixture(t)
 	big := strings.Repeat("x", 10<<20)
 	err := f.exec(t, "CreateDestination", `{"name":"big","slug":"big","type":"webhook","configuration":{"blob":"`+big+`"}}`, nil)
-	// The emulator accepts it like any JSON body; what matters is that the
-	// activity neither panics nor hangs, and answers within one attempt.
-	if err != nil {
-		require.NotEmpty(t, errType(t, err).Type())
-	}
+	// Hightouch, like the emulator, refuses a body over its size limit: the
+	// activity fails at once, without a retry, saying why.
+	appErr := errType(t, err)
+	require.Equal(t, errortypes.HightouchBadRequest, appErr.Type(), "%v", err)
+	require.True(t, appErr.NonRetryable())
+	require.Contains(t, appErr.Error(), "HTTP 413")
+	require.Contains(t, appErr.Error(), "exceeds")
 }

@@ -2,7 +2,7 @@ package hightouchtest
 
 import "time"
 
-// Sources and destinations (reference §2.1, §2.2, §3.1, §3.2): both are a
+// Sources and destinations: both are a
 // connection of some type with a free-form configuration, created with a
 // name and slug and patched in name and configuration only.
 

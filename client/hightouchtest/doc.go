@@ -1,7 +1,8 @@
 // Package hightouchtest is an in-process emulator of the Hightouch REST API
-// (base path /api/v1) for tests and local development. It follows the
-// project's API reference (docs/hightouch-api.md), not any client, and is
-// runnable as a standalone server (cmd/hightouch-emulator).
+// (base path /api/v1) for tests and local development. It follows the API
+// as Hightouch documents it (its OpenAPI specification: paths, bodies,
+// status enums, error shapes), not any client's idea of it, and is runnable
+// as a standalone server (cmd/hightouch-emulator).
 //
 // # Usage
 //

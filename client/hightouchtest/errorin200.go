@@ -7,7 +7,7 @@ import (
 )
 
 // The API types the 200 answer of create, update and TriggerRunCustom as the
-// resource, a ValidateErrorJSON or an InternalServerError (reference §1.5).
+// resource, a ValidateErrorJSON or an InternalServerError.
 // Faults.ErrorIn200Rate answers some of those calls with one of the errors,
 // or with a resource that lacks its id, still with status 200.
 

@@ -2,7 +2,7 @@ package hightouchtest
 
 import "fmt"
 
-// TriggerRunIDGraph (reference §3.5). The API has no way to create identity
+// TriggerRunIDGraph. The API has no way to create identity
 // graphs, so they exist only when seeded (demo data or NewIDGraph).
 
 type idGraph struct {

@@ -8,7 +8,7 @@ import (
 // them: JavaScript Date.toISOString, UTC with milliseconds and "Z".
 const (
 	isoLayout = "2006-01-02T15:04:05.000Z"
-	// Sequence members' finishedAt uses an explicit offset (reference §1.3).
+	// Sequence members' finishedAt uses an explicit offset.
 	offsetLayout = "2006-01-02T15:04:05.000+00:00"
 )
 

@@ -10,7 +10,7 @@ import (
 )
 
 // List operations share offset/limit/orderBy and the {data, hasMore}
-// envelope (reference §1.4).
+// envelope.
 
 const defaultLimit = 100
 

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Models (reference §2.3, §3.3).
+// Models.
 
 type model struct {
 	record

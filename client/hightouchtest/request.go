@@ -21,9 +21,10 @@ type request struct {
 	now    time.Time
 }
 
-// decodeBody parses a JSON object body, or a form-encoded one (AIRFLOW sends
-// those to /syncs/trigger, reference §1.1; values then arrive as strings and
-// are coerced by the schema checks). present is false for an empty body.
+// decodeBody parses a JSON object body, or a form-encoded one (Airflow's
+// Hightouch provider sends those to /syncs/trigger; values then arrive as
+// strings and are coerced by the schema checks). present is false for an
+// empty body.
 // A non-nil response is the error to answer.
 func (rq *request) decodeBody() (obj map[string]any, present bool, errResp *response) {
 	if len(bytes.TrimSpace(rq.body)) == 0 {

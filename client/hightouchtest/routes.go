@@ -28,7 +28,7 @@ func (rt route) concerningSync(param string) route { rt.syncParam = param; retur
 // resource or an error: Faults.ErrorIn200Rate applies to it.
 func (rt route) answeringErrorsIn200() route { rt.handle = withErrorIn200(rt.handle); return rt }
 
-// routes are the 22 operations (reference §9). Literal segments are listed
+// routes are the 22 operations. Literal segments are listed
 // before parameters that could capture them.
 var routes = []route{
 	r(http.MethodGet, "/sources", "ListSource", sourceAPI.list),

@@ -1,6 +1,6 @@
 package hightouchtest
 
-// Sync schedules (reference §2.4): null for manual, else {type, schedule}
+// Sync schedules: null for manual, else {type, schedule}
 // where schedule is one of four variants. The anyOf has no discriminator, so
 // the variant is picked by the key it carries, as the reference suggests.
 

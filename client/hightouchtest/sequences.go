@@ -151,7 +151,7 @@ func (sq *sequence) inProgress() (running, queued *sequenceRun) {
 }
 
 // triggerSequence answers TriggerSequenceRun: a sequence never runs
-// concurrently with itself (reference §3.5).
+// concurrently with itself.
 func (e *Emulator) triggerSequence(sq *sequence, now time.Time) (sr *sequenceRun, created bool) {
 	running, queued := sq.inProgress()
 	switch {

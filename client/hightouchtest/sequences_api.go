@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// TriggerSequenceRun and GetSyncSequenceRun (reference §3.5, §2.8).
+// TriggerSequenceRun and GetSyncSequenceRun.
 
 type sequenceRunJSON struct {
 	ID       string               `json:"id"`

@@ -38,6 +38,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		badRequest("could not read the request body").write(w)
 		return
 	}
+	if len(body) > maxBodyBytes {
+		jsonResponse(http.StatusRequestEntityTooLarge, errorBody{Message: "Payload too large",
+			Details: fmt.Sprintf("the request body exceeds %d bytes", maxBodyBytes)}).write(w)
+		return
+	}
 	rt, params, allowed := matchRoute(req.Method, rest)
 	rq := &request{params: params, query: req.URL.Query(), header: req.Header, body: body}
 	if rt != nil {

@@ -161,7 +161,7 @@ func byNameAndSlug[T resource](_ *Emulator, rq *request, _ details) func(T) bool
 	return func(r T) bool { return f.match(r.base().name, r.base().slug) }
 }
 
-// duplicateSlug is the 409 answer of Create* (reference §1.5).
+// duplicateSlug is the 409 answer of Create*.
 func duplicateSlug(slug string) response {
 	d := details{}
 	d.addValue("body.slug", fmt.Sprintf("slug %q is already in use in this workspace", slug), slug)

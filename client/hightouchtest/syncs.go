@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Syncs (reference §2.5, §3.4).
+// Syncs.
 
 type syncRecord struct {
 	record

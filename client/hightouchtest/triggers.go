@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ListSyncRuns, TriggerRun and TriggerRunCustom (reference §3.5).
+// ListSyncRuns, TriggerRun and TriggerRunCustom.
 
 // Trigger bodies are not additionalProperties-false: unknown keys (the CLI
 // sends "fullSync") are tolerated, wrong types are not.
