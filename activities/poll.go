@@ -230,9 +230,12 @@ func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapsh
 		rctx, cancel := request(ctx)
 		r, err := a.Client.GetSyncRun(rctx, m.SyncID, client.RunID(m.RunID.String()))
 		cancel()
-		if code := client.StatusCode(err); code >= 400 && code < 500 && code != http.StatusTooManyRequests {
+		if code := client.StatusCode(err); code >= 400 && code < 500 && code != http.StatusTooManyRequests &&
+			code != http.StatusUnauthorized && code != http.StatusForbidden {
 			// The member's run cannot be read (its sync was deleted, say):
-			// report the sequence's outcome without that member's counts.
+			// report the sequence's outcome without that member's counts. (A
+			// refused key fails the check: the wait retries it, as the key
+			// may be rotating.)
 			activity.GetLogger(ctx).Warn("Could not read a sequence member's run", "syncId", m.SyncID, "runId", m.RunID, "error", err)
 			continue
 		}

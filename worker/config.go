@@ -131,11 +131,12 @@ Flags (each defaults to the environment variable named):
 	if c.listingLag, err = time.ParseDuration(*lag); err != nil || c.listingLag <= 0 || c.listingLag > time.Hour {
 		bad("--listing-lag / HIGHTOUCH_LISTING_LAG: expected a duration from 1s to 1h such as 10m, got %q", *lag)
 	}
-	if c.lateCreation, err = time.ParseDuration(*late); err != nil || c.lateCreation < 0 || c.lateCreation > 30*time.Minute {
-		bad("--late-creation / HIGHTOUCH_LATE_CREATION: expected a duration up to 30m such as 2m, got %q", *late)
+	// Zero would read as "the default" further down: ask for a real bound.
+	if c.lateCreation, err = time.ParseDuration(*late); err != nil || c.lateCreation < time.Second || c.lateCreation > 30*time.Minute {
+		bad("--late-creation / HIGHTOUCH_LATE_CREATION: expected a duration from 1s to 30m such as 2m, got %q", *late)
 	}
-	if c.authGrace, err = time.ParseDuration(*authGrace); err != nil || c.authGrace < 0 {
-		bad("--auth-grace / HIGHTOUCH_AUTH_GRACE: expected a duration such as 10m, got %q", *authGrace)
+	if c.authGrace, err = time.ParseDuration(*authGrace); err != nil || c.authGrace < time.Second {
+		bad("--auth-grace / HIGHTOUCH_AUTH_GRACE: expected a duration of 1s or more such as 10m, got %q", *authGrace)
 	}
 	if (c.deploymentName == "") != (c.buildID == "") {
 		bad("--deployment-name / HIGHTOUCH_DEPLOYMENT_NAME and --build-id / HIGHTOUCH_BUILD_ID: give both (Worker Versioning) or neither")

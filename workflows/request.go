@@ -18,6 +18,12 @@ import (
 // the direct path.
 const versionOneWriter = "one-writer-trigger"
 
+// replyGrace bounds how long a workflow that stopped (cancelled, or past its
+// deadline) waits for its writer's reply: long enough for a send under way
+// and the search for a lost answer, short of waiting for ever on a writer
+// that cannot answer.
+const replyGrace = 2 * time.Hour
+
 // redeliverEvery sends a request again while no reply has come, in case its
 // writer was lost (terminated, or reset); the writer ignores duplicates.
 const redeliverEvery = 10 * time.Minute
@@ -43,8 +49,9 @@ func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, dea
 	defer stopTimers()
 	deadlineTimer := workflow.NewTimer(timers, max(deadline.Sub(workflow.Now(ctx)), time.Millisecond))
 	redeliver := workflow.NewTimer(timers, redeliverEvery)
+	var graceOver workflow.Future
 	for got := false; !got; {
-		redeliverDue := false
+		redeliverDue, gaveUp := false, false
 		sel := workflow.NewSelector(dctx)
 		// Replies are signalled to this run only, and it makes one
 		// request: any reply is to it. (Its id holds the run id, which a
@@ -58,8 +65,19 @@ func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, dea
 			sel.AddFuture(deadlineTimer, func(workflow.Future) { stopped = errTimedOut })
 		}
 		sel.AddFuture(redeliver, func(workflow.Future) { redeliverDue = true })
+		if graceOver != nil {
+			sel.AddFuture(graceOver, func(workflow.Future) { gaveUp = true })
+		}
 		wasStopped := stopped != nil
 		sel.Select(dctx)
+		if gaveUp && !got {
+			return triggerReply{Problem: &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: fmt.Sprintf(
+				"the trigger writer %s did not answer within %s after this workflow stopped; whether it started a run is unknown: check the runs in Hightouch",
+				target, replyGrace)}}, stopped, nil
+		}
+		if stopped != nil && graceOver == nil {
+			graceOver = workflow.NewTimer(timers, replyGrace)
+		}
 		withdraw := !got && stopped != nil && (!wasStopped || redeliverDue)
 		if withdraw {
 			err := workflow.SignalExternalWorkflow(dctx, target, "", signalTriggerWithdraw, req.ID).Get(dctx, nil)

@@ -160,29 +160,12 @@ func watchSequenceRun(ctx workflow.Context, p *SequenceProgress, sw sequenceWatc
 			showStatus(s)
 		},
 	}
-	final := p.SequenceRunSnapshot
-	var err error
-	switch {
-	case sw.stopped == errCancelled:
-		if sw.live && !p.Skipped {
-			look, _ := workflow.NewDisconnectedContext(ctx)
-			final, _ = lastLook(look, final, wt)
-		}
-		err = errCancelled
-	case p.Skipped:
+	if p.Skipped && sw.stopped != errCancelled {
 		p.State = StateSucceeded
 		setSequenceDetails(ctx, p)
 		return p.result(), nil
-	case sw.stopped == errTimedOut:
-		err = errTimedOut
-		if sw.live {
-			if final, _ = lastLook(ctx, final, wt); final.Ended() {
-				err = nil
-			}
-		}
-	default:
-		final, err = waitForEnd(ctx, max(sw.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SequenceRunSnapshot, sw.live, wt)
 	}
+	final, err := waitOn(ctx, wt, p.SequenceRunSnapshot, sw.stopped, sw.live && !p.Skipped, sw.deadline)
 	p.SequenceRunSnapshot = final
 	showStatus(final)
 	res := p.result()

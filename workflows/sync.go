@@ -230,33 +230,15 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 	}
 	final := p.SyncRunSnapshot
 	var err error
+	if p.Skipped && sw.stopped != errCancelled {
+		p.State = StateSucceeded
+		setSyncDetails(ctx, p)
+		res := p.result()
+		return &res, nil
+	}
 	for resumes := 0; ; resumes++ {
-		switch {
-		case sw.stopped == errCancelled:
-			// Cancelled while the trigger was under way: say what became of
-			// the run it started.
-			if sw.live && !p.Skipped {
-				look, _ := workflow.NewDisconnectedContext(ctx)
-				final, _ = lastLook(look, final, wt)
-			}
-			err = errCancelled
-		case p.Skipped:
-			p.State = StateSucceeded
-			setSyncDetails(ctx, p)
-			res := p.result()
-			return &res, nil
-		case sw.stopped == errTimedOut:
-			// The deadline passed while the trigger was under way: one look,
-			// so that a run that has already ended is reported as such.
-			err = errTimedOut
-			if sw.live {
-				if final, _ = lastLook(ctx, final, wt); final.Ended() {
-					err = nil
-				}
-			}
-		default:
-			final, err = waitForEnd(ctx, max(sw.deadline.Sub(workflow.Now(ctx)), time.Millisecond), p.SyncRunSnapshot, sw.live, wt)
-		}
+		// A cancelled skip has no run of its own to look at.
+		final, err = waitOn(ctx, wt, final, sw.stopped, sw.live && !p.Skipped, sw.deadline)
 		if err != nil || !sw.followResumed || final.Status.Normalize() != client.RunInterrupted || resumes >= maxResumes || final.FinishedAt == nil {
 			break
 		}

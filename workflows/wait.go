@@ -114,6 +114,30 @@ func waitForEnd[S any](ctx workflow.Context, timeout time.Duration, last S, live
 	}
 }
 
+// waitOn waits on a run until it ends or the deadline passes. stopped says
+// the workflow was cancelled (errCancelled) or timed out (errTimedOut)
+// while its trigger was under way: it then looks at the run once, so that
+// the run it started is reported as it stands (a cancelled workflow looks
+// from a disconnected context).
+func waitOn[S any](ctx workflow.Context, w waiter[S], last S, stopped error, live bool, deadline time.Time) (S, error) {
+	switch {
+	case stopped == errCancelled:
+		if live {
+			look, _ := workflow.NewDisconnectedContext(ctx)
+			last, _ = lastLook(look, last, w)
+		}
+		return last, errCancelled
+	case stopped == errTimedOut:
+		if live {
+			if last, _ = lastLook(ctx, last, w); w.ended(last) {
+				return last, nil
+			}
+		}
+		return last, errTimedOut
+	}
+	return waitForEnd(ctx, max(deadline.Sub(workflow.Now(ctx)), time.Millisecond), last, live, w)
+}
+
 // lastLook reads the run once more when the deadline passes; ok is false
 // when it could not be read (the wait then times out on what it knew).
 func lastLook[S any](ctx workflow.Context, last S, w waiter[S]) (S, bool) {
