@@ -164,6 +164,20 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 	longID, _ := newSync(t, e, lasting(time.Hour))
 	cancelRun := c.start(t, ctx, "callRunSync", workflows.SyncInput{SyncID: client.ID(longID)})
 
+	// Runs someone else started (Hightouch's schedule, a dbt Cloud job).
+	otherID, otherSlug := newSync(t, e, quick)
+	other, err := e.api().TriggerRun(ctx, client.ID(otherID), client.TriggerRunInput{})
+	require.NoError(t, err)
+	m1, _ := newSync(t, e, quick)
+	m2, _ := newSync(t, e, quick)
+	otherSeq, err := e.admin.NewSequence(ctx, "", m1, m2)
+	require.NoError(t, err)
+	otherSeqRun, err := e.api().TriggerSequenceRun(ctx, otherSeq)
+	require.NoError(t, err)
+	waitRun := c.start(t, ctx, "callWaitForSyncRun", workflows.WaitForSyncRunInput{SyncSlug: otherSlug, RunID: other.ID})
+	waitSeqRun := c.start(t, ctx, "callWaitForSequenceRun", workflows.WaitForSequenceRunInput{SequenceRunID: otherSeqRun.ID})
+	badWaitRun := c.start(t, ctx, "callWaitForSyncRun", workflows.WaitForSyncRunInput{SyncID: client.ID(otherID), RunID: other.ID, CreatedAfter: &time.Time{}})
+
 	t.Run("runSync", func(t *testing.T) {
 		var res workflows.SyncResult
 		require.NoError(t, syncRun.Get(ctx, &res))
@@ -242,6 +256,50 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 			require.Equal(t, client.RunSuccess, res.SyncRuns[i].Status)
 			require.Equal(t, int64(40), res.SyncRuns[i].SuccessfulRows.Total())
 		}
+	})
+
+	t.Run("waitForSyncRun", func(t *testing.T) {
+		var res workflows.SyncResult
+		require.NoError(t, waitRun.Get(ctx, &res))
+		require.Equal(t, other.ID, res.RunID)
+		require.Equal(t, client.ID(otherID), res.SyncID)
+		require.Equal(t, client.RunSuccess, res.Status)
+		require.Equal(t, int64(40), res.SuccessfulRows.Total())
+		require.Equal(t, 1, triggers(t, e, otherID), "waiting triggers nothing")
+		id, _ := c.operation(t, ctx, waitRun, workflows.WaitForSyncRunOperation)
+		d, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		require.NoError(t, err)
+		require.Equal(t, workflows.WaitForSyncRunWorkflow, d.GetWorkflowExecutionInfo().GetType().GetName())
+	})
+
+	t.Run("waitForSequenceRun", func(t *testing.T) {
+		var res workflows.SequenceResult
+		require.NoError(t, waitSeqRun.Get(ctx, &res))
+		require.Equal(t, otherSeqRun.ID, res.SequenceRunID)
+		require.Equal(t, client.SequenceDone, res.Status)
+		require.Len(t, res.SyncRuns, 2)
+		for i, id := range []int64{m1, m2} {
+			require.Equal(t, client.ID(id), res.SyncRuns[i].SyncID)
+			require.Equal(t, client.RunSuccess, res.SyncRuns[i].Status)
+		}
+		runs, err := e.admin.SequenceRuns(ctx, otherSeq)
+		require.NoError(t, err)
+		require.Len(t, runs, 1, "waiting triggers nothing")
+		id, _ := c.operation(t, ctx, waitSeqRun, workflows.WaitForSequenceRunOperation)
+		d, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		require.NoError(t, err)
+		require.Equal(t, workflows.WaitForSequenceRunWorkflow, d.GetWorkflowExecutionInfo().GetType().GetName())
+	})
+
+	t.Run("waitForSyncRun invalid input", func(t *testing.T) {
+		err := badWaitRun.Get(ctx, nil)
+		var handlerErr *nexus.HandlerError
+		require.ErrorAs(t, err, &handlerErr, "error: %v", err)
+		require.Equal(t, nexus.HandlerErrorTypeBadRequest, handlerErr.Type)
+		var appErr *temporal.ApplicationError
+		require.ErrorAs(t, err, &appErr)
+		require.Equal(t, errortypes.InvalidInput, appErr.Type())
+		require.Contains(t, appErr.Error(), "give runId or createdAfter, not both")
 	})
 
 	t.Run("cancel", func(t *testing.T) {
