@@ -14,6 +14,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/daemon"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
@@ -23,15 +24,14 @@ import (
 // which overrides the defaults. The Temporal connection is configured
 // separately, by envconfig (TEMPORAL_* variables and profiles).
 type config struct {
-	apiKey        string // never logged
-	baseURL       string
-	taskQueue     string
-	rateLimit     float64
-	rateBurst     int
-	httpAddr      string
-	stopTimeout   time.Duration
-	logLevel      string
-	logFormat     string
+	apiKey      string // never logged
+	baseURL     string
+	taskQueue   string
+	rateLimit   float64
+	rateBurst   int
+	httpAddr    string
+	stopTimeout time.Duration
+	daemon.Logging
 	maxActivities int
 	queueRate     float64
 	checkKey      bool
@@ -45,23 +45,13 @@ type config struct {
 	appURL           string
 }
 
-// errUsage marks configuration errors (exit code 2).
-var errUsage = errors.New("usage")
-
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
-	env := func(key, def string) string {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			return v
-		}
-		return def
-	}
-	fs := flag.NewFlagSet("hightouch-worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: hightouch-worker [flags]
+	c := &config{}
+	fs := daemon.NewFlags("hightouch-worker", `Usage: hightouch-worker [flags]
 
-Runs the Temporal worker that hosts the HightouchSync and HightouchSyncSequence
-workflows and one activity per Hightouch API operation.
+Runs the Temporal worker that hosts the HightouchSync, HightouchSyncSequence and
+wait workflows, the hightouch Nexus service and one activity per Hightouch API
+operation.
 
 The Hightouch key comes from HIGHTOUCH_API_KEY or the file named by
 HIGHTOUCH_API_KEY_FILE (or --api-key-file). The Temporal connection comes from
@@ -69,18 +59,14 @@ the standard TEMPORAL_* variables and profiles (TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, ...).
 
 Flags (each defaults to the environment variable named):
-`)
-		fs.PrintDefaults()
-	}
-	c := &config{}
+`, getenv, stderr, &c.Logging)
+	env := fs.Env
 	keyFile := fs.String("api-key-file", env("HIGHTOUCH_API_KEY_FILE", ""), "file holding the Hightouch API key (HIGHTOUCH_API_KEY_FILE)")
 	fs.StringVar(&c.baseURL, "hightouch-base-url", env("HIGHTOUCH_BASE_URL", client.DefaultServerURL), "Hightouch API base URL (HIGHTOUCH_BASE_URL)")
 	fs.StringVar(&c.taskQueue, "task-queue", env("HIGHTOUCH_TASK_QUEUE", workflows.TaskQueue), "task queue to poll (HIGHTOUCH_TASK_QUEUE)")
 	rate := fs.String("rate-limit", env("HIGHTOUCH_RATE_LIMIT", strconv.FormatFloat(workerconfig.RateLimit, 'f', -1, 64)), "Hightouch requests per second from this worker, 0 for no limit (HIGHTOUCH_RATE_LIMIT)")
 	fs.StringVar(&c.httpAddr, "http-addr", env("HIGHTOUCH_WORKER_HTTP_ADDR", workerconfig.HTTPAddr), "address of /healthz, /readyz and /metrics, empty to disable (HIGHTOUCH_WORKER_HTTP_ADDR)")
 	stop := fs.String("stop-timeout", env("HIGHTOUCH_WORKER_STOP_TIMEOUT", workerconfig.StopTimeout.String()), "how long a stopping worker lets running activities finish (HIGHTOUCH_WORKER_STOP_TIMEOUT)")
-	fs.StringVar(&c.logLevel, "log-level", env("HIGHTOUCH_LOG_LEVEL", "info"), "debug, info, warn or error (HIGHTOUCH_LOG_LEVEL)")
-	fs.StringVar(&c.logFormat, "log-format", env("HIGHTOUCH_LOG_FORMAT", "json"), "json or console (HIGHTOUCH_LOG_FORMAT)")
 	maxAct := fs.String("max-concurrent-activities", env("HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES", "0"), "activity slots, 0 for the SDK default (HIGHTOUCH_MAX_CONCURRENT_ACTIVITIES)")
 	queueRate := fs.String("task-queue-activities-per-second", env("HIGHTOUCH_TASK_QUEUE_ACTIVITIES_PER_SECOND", "0"), "server-side limit on activities per second for the whole task queue, shared by all replicas; 0 for none")
 	lag := fs.String("listing-lag", env("HIGHTOUCH_LISTING_LAG", activities.DefaultListingLag.String()),
@@ -98,18 +84,12 @@ Flags (each defaults to the environment variable named):
 	fs.StringVar(&c.appURL, "hightouch-app-url", env("HIGHTOUCH_APP_URL", ""),
 		"the workspace's address in Hightouch's web app, e.g. https://app.hightouch.com/acme; results and failures then link to runs (HIGHTOUCH_APP_URL)")
 	version := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	if err := fs.Parse(args, "the worker"); err != nil {
+		return nil, err
 	}
 	if *version {
 		fmt.Fprintln(stderr, "hightouch-worker", client.Version)
 		return nil, flag.ErrHelp
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("%w: unexpected argument %q (the worker takes flags only)", errUsage, fs.Arg(0))
 	}
 
 	var problems []string
@@ -166,8 +146,8 @@ Flags (each defaults to the environment variable named):
 			bad("%v", err)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%w: %s", errUsage, strings.Join(problems, "; "))
+	if err := daemon.Problems(problems); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

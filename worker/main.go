@@ -7,14 +7,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/daemon"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/metrics"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
@@ -40,25 +39,7 @@ func main() {
 // run is the whole worker; it returns the process exit code: 0 after a clean
 // stop, 1 when it cannot run, 2 for a configuration error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cfg, err := parseConfig(args, getenv, stderr)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case err != nil:
-		fmt.Fprintln(stderr, "hightouch-worker:", strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
-		return 2
-	}
-	zl, err := logging.New(stdout, cfg.logLevel, cfg.logFormat)
-	if err != nil {
-		fmt.Fprintln(stderr, "hightouch-worker:", err)
-		return 2
-	}
-	defer func() { _ = zl.Sync() }()
-	if err := serve(ctx, cfg, zl); err != nil {
-		fmt.Fprintln(stderr, "hightouch-worker:", err)
-		return 1
-	}
-	return 0
+	return daemon.Run(ctx, "hightouch-worker", args, getenv, stdout, stderr, parseConfig, serve)
 }
 
 func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hightouch-temporal/hightouch-temporal/codec"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/daemon"
 )
 
 // Authentication modes.
@@ -34,23 +34,12 @@ type config struct {
 	allow      map[string]bool // header values let in; nil lets in any
 	origins    []string        // web UI origins answered with CORS
 	keys       *codec.Keys
-	logLevel   string
-	logFormat  string
+	daemon.Logging
 }
 
-var errUsage = errors.New("usage")
-
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
-	env := func(key, def string) string {
-		if v := strings.TrimSpace(getenv(key)); v != "" {
-			return v
-		}
-		return def
-	}
-	fs := flag.NewFlagSet("hightouch-codec-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: hightouch-codec-server [flags]
+	c := &config{}
+	fs := daemon.NewFlags("hightouch-codec-server", `Usage: hightouch-codec-server [flags]
 
 Serves Temporal's codec server protocol (POST .../encode and .../decode) so
 that the Temporal web UI and `+"`temporal workflow show --codec-endpoint`"+` show the
@@ -70,26 +59,16 @@ Authentication (--auth):
   none    no check; only on a loopback address.
 
 Flags (each defaults to the environment variable named):
-`)
-		fs.PrintDefaults()
-	}
-	c := &config{}
+`, getenv, stderr, &c.Logging)
+	env := fs.Env
 	fs.StringVar(&c.addr, "addr", env("HIGHTOUCH_CODEC_SERVER_ADDR", defaultAddr), "address to listen on; loopback unless you mean otherwise (HIGHTOUCH_CODEC_SERVER_ADDR)")
 	fs.StringVar(&c.auth, "auth", env("HIGHTOUCH_CODEC_SERVER_AUTH", authToken), "token, header or none (HIGHTOUCH_CODEC_SERVER_AUTH)")
 	tokenFile := fs.String("token-file", env("HIGHTOUCH_CODEC_SERVER_TOKEN_FILE", ""), "file holding the bearer token, if HIGHTOUCH_CODEC_SERVER_TOKEN is unset (HIGHTOUCH_CODEC_SERVER_TOKEN_FILE)")
 	fs.StringVar(&c.authHeader, "auth-header", env("HIGHTOUCH_CODEC_SERVER_AUTH_HEADER", "X-Forwarded-Email"), "with --auth header: the header naming the signed-in user (HIGHTOUCH_CODEC_SERVER_AUTH_HEADER)")
 	allow := fs.String("allow", env("HIGHTOUCH_CODEC_SERVER_ALLOW", ""), "with --auth header: comma-separated users who may decode, or * (HIGHTOUCH_CODEC_SERVER_ALLOW)")
 	origins := fs.String("ui-origin", env("HIGHTOUCH_CODEC_SERVER_UI_ORIGIN", ""), "comma-separated origins of the Temporal web UI, e.g. http://localhost:8233; none: no CORS (HIGHTOUCH_CODEC_SERVER_UI_ORIGIN)")
-	fs.StringVar(&c.logLevel, "log-level", env("HIGHTOUCH_LOG_LEVEL", "info"), "debug, info, warn or error (HIGHTOUCH_LOG_LEVEL)")
-	fs.StringVar(&c.logFormat, "log-format", env("HIGHTOUCH_LOG_FORMAT", "json"), "json or console (HIGHTOUCH_LOG_FORMAT)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("%w: unexpected argument %q (the codec server takes flags only)", errUsage, fs.Arg(0))
+	if err := fs.Parse(args, "the codec server"); err != nil {
+		return nil, err
 	}
 
 	var problems []string
@@ -138,8 +117,8 @@ Flags (each defaults to the environment variable named):
 	} else if c.keys == nil {
 		bad("no keys: set %s or %s (the worker's keys)", codec.EnvKeys, codec.EnvKeysFile)
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("%w: %s", errUsage, strings.Join(problems, "; "))
+	if err := daemon.Problems(problems); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
