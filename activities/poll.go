@@ -264,6 +264,9 @@ type wait[S any] struct {
 	fingerprint func(S) string
 	// check reads the run once; ended says it is over.
 	check func(ctx context.Context, now time.Time) (snap S, ended bool, err error)
+	// due, when set, may ask for the next check sooner than the interval
+	// (0: no sooner).
+	due func(snap S, now time.Time) time.Duration
 }
 
 // pollState is what a poll heartbeats besides its snapshot, so that its
@@ -375,6 +378,11 @@ func poll[S any](ctx context.Context, a *Activities, w wait[S]) (*S, error) {
 		}
 		beat(snap)
 		wait := interval
+		if w.due != nil {
+			if d := w.due(snap, now); d > 0 {
+				wait = min(wait, d)
+			}
+		}
 		if w.opts.ProgressSignal != "" {
 			// Poll at the next doubling, so that its report goes out on time
 			// and the workflow's snapshot is never older than half the run.

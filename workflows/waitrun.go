@@ -45,7 +45,9 @@ func HightouchWaitForSyncRun(ctx workflow.Context, in WaitForSyncRunInput) (*Syn
 	}
 	runID := in.RunID
 	if runID == "" {
-		after := start
+		// By default, runs created since the workflow was started, not since
+		// a worker first ran it: it may have waited for one.
+		after := workflow.GetInfo(ctx).WorkflowStartTime
 		if in.CreatedAfter != nil {
 			after = *in.CreatedAfter
 		}
@@ -84,12 +86,26 @@ func findSyncRun(ctx workflow.Context, syncID client.ID, after, deadline time.Ti
 			SyncID: syncID, CreatedAfter: after, Policy: w.policy,
 		}).Get(ctx, &found)
 	}()
+	searchOver := err == errTimedOut || isTimeout(err) || errortypes.Of(err) == errortypes.StillRunning || (err == nil && found.Run == nil)
+	if searchOver && ctx.Err() == nil {
+		// The search's retries stop before the deadline when the next one
+		// would pass it (the server then returns the last StillRunning, or
+		// a timeout): look once more at the deadline.
+		if wait := deadline.Sub(workflow.Now(ctx)); wait > 0 {
+			_ = workflow.Sleep(ctx, wait)
+		}
+		if ctx.Err() == nil {
+			found = activities.FindSyncRunResult{}
+			err = workflow.ExecuteActivity(lookOptions(ctx, "look once more for a run of "+what), a.FindSyncRun, activities.FindSyncRunInput{
+				SyncID: syncID, CreatedAfter: after, Policy: w.policy, LookOnce: true,
+			}).Get(ctx, &found)
+			searchOver = err != nil || found.Run == nil
+		}
+	}
 	switch {
 	case ctx.Err() != nil:
 		return activities.SyncRunSnapshot{}, temporal.NewCanceledError(fmt.Sprintf("cancelled before a run of %s appeared", what))
-	case err == errTimedOut || isTimeout(err) || errortypes.Of(err) == errortypes.StillRunning || (err == nil && found.Run == nil):
-		// The search's retries ran out at the deadline: the server then
-		// returns the last attempt's StillRunning, or a timeout.
+	case searchOver:
 		return activities.SyncRunSnapshot{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("no run of %s appeared within the timeout of %s", what, w.timeout), errortypes.WaitTimeout, nil)
 	case err != nil:
