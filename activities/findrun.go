@@ -25,14 +25,7 @@ type FindSyncRunInput struct {
 	// (worker's clock); the workflow's deadline bounds the search anyway.
 	Until  time.Time  `json:"until,omitzero"`
 	Policy PollPolicy `json:"policy"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like the other internal inputs.
-func (in *FindSyncRunInput) UnmarshalJSON(b []byte) error {
-	type plain FindSyncRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // FindSyncRunResult is the run found; Run is nil when none was created
@@ -46,7 +39,7 @@ type FindSyncRunResult struct {
 // while young, then by server-side retries.
 func (a *Activities) FindSyncRun(ctx context.Context, in FindSyncRunInput) (*FindSyncRunResult, error) {
 	check := func() error { return requireID("syncId", in.SyncID) }
-	return run(ctx, in.decodeError(), check, func() (*FindSyncRunResult, error) {
+	return run(ctx, in.DecodeError(), check, func() (*FindSyncRunResult, error) {
 		sc := &serverClock{clock: a.clock()}
 		w := wait[FindSyncRunResult]{
 			policy: in.Policy.WithDefaults(), triggeredAt: in.CreatedAfter,

@@ -88,7 +88,7 @@ type PollSyncRunInput struct {
 	ReturnOnChange bool       `json:"returnOnChange,omitempty"`
 	Policy         PollPolicy `json:"policy"`
 	progressOptions
-	decodeState
+	jsoninput.Tolerant
 }
 
 // progressOptions say how a poll keeps its workflow's view of the run
@@ -105,14 +105,6 @@ type progressOptions struct {
 	LookOnce bool `json:"lookOnce,omitempty"`
 }
 
-// UnmarshalJSON ignores unknown fields: the workflows of a newer version
-// may send them to this one during a deploy.
-func (in *PollSyncRunInput) UnmarshalJSON(b []byte) error {
-	type plain PollSyncRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
-}
-
 // PollSyncRun waits on a sync run until it ends or, with ReturnOnChange,
 // until its status changes, and returns what it saw.
 func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*SyncRunSnapshot, error) {
@@ -122,7 +114,7 @@ func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*Syn
 		}
 		return requireString("runId", string(in.RunID), "the run id a trigger returned")
 	}
-	return run(ctx, in.decodeError(), check, func() (*SyncRunSnapshot, error) {
+	return run(ctx, in.DecodeError(), check, func() (*SyncRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
 		key := "sync-run/" + string(in.RunID)
 		w := wait[SyncRunSnapshot]{
@@ -165,14 +157,7 @@ type PollSequenceRunInput struct {
 	ReturnOnChange  bool       `json:"returnOnChange,omitempty"`
 	Policy          PollPolicy `json:"policy"`
 	progressOptions
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like PollSyncRunInput's.
-func (in *PollSequenceRunInput) UnmarshalJSON(b []byte) error {
-	type plain PollSequenceRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // PollSequenceRun waits on a sequence run until it ends or, with
@@ -182,7 +167,7 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 	check := func() error {
 		return requireString("sequenceRunId", in.SequenceRunID, "the sequence run id a trigger returned")
 	}
-	return run(ctx, in.decodeError(), check, func() (*SequenceRunSnapshot, error) {
+	return run(ctx, in.DecodeError(), check, func() (*SequenceRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
 		key := "sequence-run/" + in.SequenceRunID
 		w := wait[SequenceRunSnapshot]{

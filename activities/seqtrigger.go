@@ -34,14 +34,7 @@ type SendSequenceTriggerInput struct {
 	// request.
 	Since  time.Time   `json:"since,omitzero"`
 	Offset ClockOffset `json:"offset"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like SendSyncTriggerInput's.
-func (in *SendSequenceTriggerInput) UnmarshalJSON(b []byte) error {
-	type plain SendSequenceTriggerInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // SendSequenceTriggerResult is how one sequence trigger attempt ended.
@@ -61,8 +54,8 @@ type SendSequenceTriggerResult struct {
 // recent runs when ifRunning asks to, and reports how it ended. It is not
 // retried: the writer decides what comes next.
 func (a *Activities) SendSequenceTrigger(ctx context.Context, in SendSequenceTriggerInput) (*SendSequenceTriggerResult, error) {
-	if in.decodeError() != nil {
-		return nil, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return nil, invalidInput(in.DecodeError())
 	}
 	if err := requireString("sequenceId", in.SequenceID, "the id of a sync sequence"); err != nil {
 		return nil, err

@@ -114,15 +114,7 @@ type SendSyncTriggerInput struct {
 	// progress until listed as ended (a new run may not be listed yet).
 	Recent []client.RunID `json:"recent,omitempty"`
 	Offset ClockOffset    `json:"offset"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields: a newer workflow may send them to an
-// older worker during a rolling deploy.
-func (in *SendSyncTriggerInput) UnmarshalJSON(b []byte) error {
-	type plain SendSyncTriggerInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // SendSyncTriggerResult is how one trigger attempt ended.
@@ -184,8 +176,8 @@ func (a *Activities) beginAttempt(ctx context.Context, carried TriggerHeartbeat)
 // has in progress, and reports how it ended. It is not retried: the caller
 // decides what comes next from the outcome.
 func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInput) (*SendSyncTriggerResult, error) {
-	if in.decodeError() != nil {
-		return nil, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return nil, invalidInput(in.DecodeError())
 	}
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
@@ -402,14 +394,7 @@ type FindSyncTriggerRunInput struct {
 	// other requests).
 	Exclude []string    `json:"exclude,omitempty"`
 	Offset  ClockOffset `json:"offset"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like SendSyncTriggerInput's.
-func (in *FindSyncTriggerRunInput) UnmarshalJSON(b []byte) error {
-	type plain FindSyncTriggerRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // FindSyncTriggerRunResult is what the search found.
@@ -430,8 +415,8 @@ type FindSyncTriggerRunResult struct {
 // concludes that none was created only once the runs list has been checked
 // for longer than a run may take to be listed (Activities.ListingLag).
 func (a *Activities) FindSyncTriggerRun(ctx context.Context, in FindSyncTriggerRunInput) (*FindSyncTriggerRunResult, error) {
-	if in.decodeError() != nil {
-		return nil, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return nil, invalidInput(in.DecodeError())
 	}
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err

@@ -14,6 +14,12 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
+// The inputs embed jsoninput.Strict: their UnmarshalJSON, in decode_gen.go,
+// keeps the decoding error for validate to report, since a payload that
+// fails to decode would be retried forever.
+
+//go:generate go run ../internal/cmd/gen-decoders
+
 // Defaults and limits of the wait.
 const (
 	DefaultTimeout = 24 * time.Hour
@@ -103,21 +109,13 @@ type SyncInput struct {
 	FollowResumedRun bool `json:"followResumedRun,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow to
-// report: a payload that fails to decode would otherwise be retried.
-func (in *SyncInput) UnmarshalJSON(b []byte) error {
-	type plain SyncInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in SyncInput) validate() (wait, error) {
 	var problems []string
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	if err := in.DecodeError(); err != nil {
+		return wait{}, invalidInput([]string{err.Error()})
 	}
 	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
 	checkIfRunning(in.IfRunning, &problems)
@@ -210,19 +208,12 @@ type WaitForSyncRunInput struct {
 	FollowResumedRun bool `json:"followResumedRun,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow.
-func (in *WaitForSyncRunInput) UnmarshalJSON(b []byte) error {
-	type plain WaitForSyncRunInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in WaitForSyncRunInput) validate() (wait, error) {
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	if err := in.DecodeError(); err != nil {
+		return wait{}, invalidInput([]string{err.Error()})
 	}
 	var problems []string
 	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
@@ -247,19 +238,12 @@ type WaitForSequenceRunInput struct {
 	FailOnWarning bool   `json:"failOnWarning,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow.
-func (in *WaitForSequenceRunInput) UnmarshalJSON(b []byte) error {
-	type plain WaitForSequenceRunInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in WaitForSequenceRunInput) validate() (wait, error) {
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	if err := in.DecodeError(); err != nil {
+		return wait{}, invalidInput([]string{err.Error()})
 	}
 	var problems []string
 	checkName("sequenceRunId", "a sequence run", in.SequenceRunID, true, &problems)
@@ -282,19 +266,12 @@ type SequenceInput struct {
 	IfRunning string `json:"ifRunning,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow.
-func (in *SequenceInput) UnmarshalJSON(b []byte) error {
-	type plain SequenceInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in SequenceInput) validate() (wait, error) {
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	if err := in.DecodeError(); err != nil {
+		return wait{}, invalidInput([]string{err.Error()})
 	}
 	var problems []string
 	checkName("sequenceId", "a sync sequence", in.SequenceID, true, &problems)
