@@ -104,14 +104,14 @@ type ListSyncRunsInput struct {
 // fullResync, resetCDC and clearAndFill flags.
 type TriggerRunInput struct {
 	SyncID client.ID `json:"syncId"`
-	client.TriggerRunInput
+	client.TriggerRunBody
 	jsoninput.Strict
 }
 
 // TriggerRunCustomInput is the input of TriggerRunCustom: syncId or
 // syncSlug, and the optional flags.
 type TriggerRunCustomInput struct {
-	client.TriggerRunCustomInput
+	client.TriggerRunCustomBody
 	jsoninput.Strict
 }
 
@@ -119,7 +119,7 @@ type TriggerRunCustomInput struct {
 // optional fullRerun flag.
 type TriggerRunIDGraphInput struct {
 	GraphID string `json:"graphId"`
-	client.TriggerRunIDGraphInput
+	client.TriggerRunIDGraphBody
 	jsoninput.Strict
 }
 

@@ -102,8 +102,8 @@ func (p TriggerProblem) Err() error {
 // SendSyncTriggerInput asks for one trigger of a sync. The trigger writer
 // sends it; other workflows should start HightouchSync instead.
 type SendSyncTriggerInput struct {
-	SyncID  client.ID              `json:"syncId"`
-	Options client.TriggerRunInput `json:"options"`
+	SyncID  client.ID             `json:"syncId"`
+	Options client.TriggerRunBody `json:"options"`
 	// IfRunning is what to do when the sync has a run in progress ("" is
 	// "queue").
 	IfRunning string `json:"ifRunning,omitempty"`
@@ -205,7 +205,7 @@ func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInpu
 // syncSend is one trigger to send.
 type syncSend struct {
 	syncID      client.ID
-	opts        client.TriggerRunInput
+	opts        client.TriggerRunBody
 	ifRunning   string
 	requestedAt time.Time
 	recent      []client.RunID

@@ -36,7 +36,7 @@ func mayHaveReached(err error) bool {
 // makes it exact against other triggers too.
 func (a *Activities) TriggerRun(ctx context.Context, in TriggerRunInput) (*client.TriggerRunOutput, error) {
 	return run(ctx, in.DecodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.TriggerRunOutput, error) {
-		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, in.TriggerRunInput)
+		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, in.TriggerRunBody)
 	})
 }
 
@@ -62,7 +62,7 @@ func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomIn
 		}
 		return ref.ID, nil
 	}
-	opts := client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}
+	opts := client.TriggerRunBody{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}
 	return run(ctx, in.DecodeError(), check, func() (*client.TriggerRunOutput, error) { return a.triggerSync(ctx, syncID, opts) })
 }
 
@@ -73,7 +73,7 @@ const lookingMargin = 5 * time.Second
 // triggerSync sends a sync trigger once per run: it first looks for the run
 // of every earlier send whose answer was lost (remembered in heartbeat
 // details), and sends only when none created one.
-func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), opts client.TriggerRunInput) (*client.TriggerRunOutput, error) {
+func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), opts client.TriggerRunBody) (*client.TriggerRunOutput, error) {
 	info := activity.GetInfo(ctx)
 	st := a.beginAttempt(ctx, a.earlierSends(ctx))
 	hb := startHeartbeats(ctx, st)
@@ -269,7 +269,7 @@ func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraph
 		sending := st
 		sending.Phase, sending.Sending = phaseSending, &SendWindow{From: from, To: a.deadline(ctx)}
 		hb.set(sending)
-		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
+		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphBody)
 		if err != nil && mayHaveReached(err) {
 			st.Unclear = []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}
 		}

@@ -353,7 +353,7 @@ type syncTrigger struct {
 func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInput, w wait, requested time.Time) (syncTrigger, error) {
 	deadline := requested.Add(w.timeout)
 	req := triggerRequest{Kind: writerSync, SyncID: syncID, IfRunning: in.IfRunning, RequestedAt: requested,
-		Options: client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}}
+		Options: client.TriggerRunBody{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}}
 	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSync, SyncID: syncID}, deadline)
 	t := syncTrigger{runID: client.RunID(reply.RunID), notes: reply.TriggerNotes, running: reply.SyncRun,
 		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped, live: true}
@@ -376,7 +376,7 @@ func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInp
 // the one-writer release; they replay it as it was.
 func triggerSyncDirectly(ctx workflow.Context, syncID client.ID, in SyncInput, w wait) (syncTrigger, error) {
 	var trig client.TriggerRunOutput
-	triggerInput := activities.TriggerRunInput{SyncID: syncID, TriggerRunInput: client.TriggerRunInput{
+	triggerInput := activities.TriggerRunInput{SyncID: syncID, TriggerRunBody: client.TriggerRunBody{
 		FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill,
 	}}
 	opts := func(ctx workflow.Context) workflow.Context {

@@ -88,7 +88,7 @@ func TestDeadCheckingAttemptDoesNotAdoptARunFromJustBeforeTheRequest(t *testing.
 	h.env.SetStartTime(time.Date(2026, 11, 30, 12, 0, 0, 400*int(time.Millisecond), time.UTC))
 	id := h.emu.NewSync("s", hightouchtest.Scenario{Phases: phases(time.Second, time.Second, time.Minute, 0)})
 	h.clock.Advance(-300 * time.Millisecond)
-	before, err := h.acts.Client.TriggerRun(context.Background(), client.ID(id), client.TriggerRunInput{})
+	before, err := h.acts.Client.TriggerRun(context.Background(), client.ID(id), client.TriggerRunBody{})
 	require.NoError(t, err)
 	h.clock.Advance(300 * time.Millisecond)
 

@@ -88,10 +88,10 @@ type triggerRequest struct {
 	Kind    string    `json:"kind"`
 	SyncID  client.ID `json:"syncId,omitempty"`
 	// SequenceID names the sequence of a sequence request.
-	SequenceID  string                 `json:"sequenceId,omitempty"`
-	Options     client.TriggerRunInput `json:"options"`
-	IfRunning   string                 `json:"ifRunning,omitempty"`
-	RequestedAt time.Time              `json:"requestedAt"`
+	SequenceID  string                `json:"sequenceId,omitempty"`
+	Options     client.TriggerRunBody `json:"options"`
+	IfRunning   string                `json:"ifRunning,omitempty"`
+	RequestedAt time.Time             `json:"requestedAt"`
 }
 
 type replyTo struct {

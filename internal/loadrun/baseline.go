@@ -201,7 +201,7 @@ func paced(ctx context.Context, n int, perSecond float64, f func(i int)) {
 func plainRun(ctx context.Context, hc *client.Client, syncID client.ID) error {
 	var trig *client.TriggerRunOutput
 	err := retryLocal(ctx, func() (err error) {
-		trig, err = hc.TriggerRun(ctx, syncID, client.TriggerRunInput{})
+		trig, err = hc.TriggerRun(ctx, syncID, client.TriggerRunBody{})
 		return err
 	})
 	if err != nil {
