@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
@@ -31,7 +32,7 @@ type FindSyncRunInput struct {
 // FindSyncRunResult is the run found; Run is nil when none was created
 // before Until.
 type FindSyncRunResult struct {
-	Run *SyncRunSnapshot `json:"run,omitempty"`
+	Run *contract.SyncRunSnapshot `json:"run,omitempty"`
 }
 
 // FindSyncRun waits for the first run of a sync created at or after a time

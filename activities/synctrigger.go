@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
@@ -77,7 +78,7 @@ type TriggerProblem struct {
 	Message string `json:"message"`
 	// RetryAfter is the wait Hightouch (429) or the worker's own rate
 	// limit asked for.
-	RetryAfter Duration `json:"retryAfter,omitempty"`
+	RetryAfter contract.Duration `json:"retryAfter,omitempty"`
 	// API is the API's answer, when there was one.
 	API *APIErrorDetails `json:"api,omitempty"`
 }
@@ -122,9 +123,9 @@ type SendSyncTriggerResult struct {
 	Outcome string       `json:"outcome"`
 	RunID   client.RunID `json:"runId,omitempty"` // Triggered
 	// Running is the run in progress (Outcome Running).
-	Running *SyncRunSnapshot `json:"running,omitempty"`
-	Window  *SendWindow      `json:"window,omitempty"`  // Unclear
-	Problem *TriggerProblem  `json:"problem,omitempty"` // Rejected, NotSent
+	Running *contract.SyncRunSnapshot `json:"running,omitempty"`
+	Window  *SendWindow               `json:"window,omitempty"`  // Unclear
+	Problem *TriggerProblem           `json:"problem,omitempty"` // Rejected, NotSent
 	// Offset is Hightouch's clock as measured by this attempt.
 	Offset ClockOffset `json:"offset"`
 }
@@ -303,7 +304,7 @@ func problemOf(ctx context.Context, err error) TriggerProblem {
 	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		p.RetryAfter = Duration(appErr.NextRetryDelay())
+		p.RetryAfter = contract.Duration(appErr.NextRetryDelay())
 		var api APIErrorDetails
 		if appErr.HasDetails() && appErr.Details(&api) == nil && api.Operation != "" {
 			p.API = &api
@@ -349,10 +350,10 @@ func (a *Activities) waitOutUncertainty(ctx context.Context, sc *serverClock, re
 
 // runInProgress is the newest run of the sync still in progress: among the
 // listed runs, or among the recent runs handed out that are not listed yet.
-func (a *Activities) runInProgress(ctx context.Context, sc *serverClock, syncID client.ID, listed []client.SyncRun, recent []client.RunID) (*SyncRunSnapshot, error) {
+func (a *Activities) runInProgress(ctx context.Context, sc *serverClock, syncID client.ID, listed []client.SyncRun, recent []client.RunID) (*contract.SyncRunSnapshot, error) {
 	now := a.clock().Now()
-	var newest *SyncRunSnapshot
-	consider := func(s SyncRunSnapshot) {
+	var newest *contract.SyncRunSnapshot
+	consider := func(s contract.SyncRunSnapshot) {
 		if s.Ended() {
 			return
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 )
@@ -287,7 +288,7 @@ func TestInternalInputsAcceptUnknownFields(t *testing.T) {
 	f := newFixture(t)
 	var ref activities.SyncRef
 	require.NoError(t, f.exec(t, "ResolveSyncSlug", `{"syncSlug":"`+hightouchtest.DemoSyncSlug+`","addedLater":1}`, &ref))
-	var snap activities.SyncRunSnapshot
+	var snap contract.SyncRunSnapshot
 	var trig client.TriggerRunOutput
 	require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":1}`, &trig))
 	require.NoError(t, f.exec(t, "PollSyncRun", `{"syncId":1,"runId":"`+string(trig.ID)+`","triggeredAt":"2026-01-01T00:00:00Z","lookOnce":true,"addedLater":true}`, &snap))

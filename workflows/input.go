@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
@@ -58,7 +59,7 @@ func (o WaitOptions) parse(problems *[]string) wait {
 		if v == "" {
 			return 0
 		}
-		d, err := activities.ParseDuration(v)
+		d, err := contract.ParseDuration(v)
 		switch {
 		case err != nil:
 			*problems = append(*problems, fmt.Sprintf("field %q: %v", field, err))
@@ -74,7 +75,7 @@ func (o WaitOptions) parse(problems *[]string) wait {
 	}
 	minPoll := duration("minPollInterval", o.MinPollInterval, minPollFloor, maxPollCeiling)
 	maxPoll := duration("maxPollInterval", o.MaxPollInterval, minPollFloor, maxPollCeiling)
-	w.policy = activities.PollPolicy{MinInterval: activities.Duration(minPoll), MaxInterval: activities.Duration(maxPoll)}.WithDefaults()
+	w.policy = activities.PollPolicy{MinInterval: contract.Duration(minPoll), MaxInterval: contract.Duration(maxPoll)}.WithDefaults()
 	if w.policy.MaxInterval < w.policy.MinInterval {
 		*problems = append(*problems, fmt.Sprintf("field %q: must not be shorter than minPollInterval (%s), got %s",
 			"maxPollInterval", w.policy.MinInterval, w.policy.MaxInterval))
@@ -174,7 +175,7 @@ func (l RowLimits) check(problems *[]string) {
 // exceededBy says how a run's rejected rows exceed the limits, or "" when
 // they do not. A run may reject exactly the limit; the percentage is of the
 // rows the run planned.
-func (l RowLimits) exceededBy(s activities.SyncRunSnapshot) string {
+func (l RowLimits) exceededBy(s contract.SyncRunSnapshot) string {
 	failed := s.FailedRows.Total()
 	if l.MaxFailedRows != nil && failed > *l.MaxFailedRows {
 		return fmt.Sprintf("rejected %d rows, more than maxFailedRows %d", failed, *l.MaxFailedRows)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 )
 
@@ -17,7 +18,7 @@ import (
 // ifRunning is "skip" and a run was in progress, that run as last seen), and
 // how the workflow came by the run.
 type SyncResult struct {
-	activities.SyncRunSnapshot
+	contract.SyncRunSnapshot
 	TriggerNotes
 	// ResumedFrom are the interrupted runs this one resumes, oldest first
 	// (followResumedRun).
@@ -35,7 +36,7 @@ type SyncProgress struct {
 	Phase string `json:"phase"`
 	// State is "running", "succeeded", "failed", "timed out" or "cancelled".
 	State string `json:"state"`
-	activities.SyncRunSnapshot
+	contract.SyncRunSnapshot
 	TriggerNotes
 	ResumedFrom []client.RunID `json:"resumedFrom,omitempty"`
 	RunURL      string         `json:"runUrl,omitempty"`
@@ -194,7 +195,7 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 	shownStatus := statusAttribute(p.SyncRunSnapshot)
 	sw.settings.upsert(ctx, SearchAttributeRunID.ValueSet(string(p.RunID)), SearchAttributeStatus.ValueSet(shownStatus))
 	// showStatus keeps HightouchStatus on the run's status as it changes.
-	showStatus := func(s activities.SyncRunSnapshot, updates ...temporal.SearchAttributeUpdate) {
+	showStatus := func(s contract.SyncRunSnapshot, updates ...temporal.SearchAttributeUpdate) {
 		if st := statusAttribute(s); st != shownStatus || len(updates) > 0 {
 			shownStatus = st
 			sw.settings.upsert(ctx, append(updates, SearchAttributeStatus.ValueSet(st))...)
@@ -202,8 +203,8 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 	}
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
-	wt := waiter[activities.SyncRunSnapshot]{
-		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, mode pollMode) workflow.Future {
+	wt := waiter[contract.SyncRunSnapshot]{
+		poll: func(ctx workflow.Context, last contract.SyncRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSyncRunInput{
 				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: sw.triggeredAt, LastStatus: last.Status, ReturnOnChange: mode.early, Policy: sw.wait.policy,
 			}
@@ -216,9 +217,9 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 			}
 			return workflow.ExecuteActivity(pollOptions(ctx, summary, sw.wait.policy), a.PollSyncRun, in)
 		},
-		ended:      activities.SyncRunSnapshot.Ended,
-		observedAt: func(s activities.SyncRunSnapshot) time.Time { return s.ObservedAt },
-		progress: func(s activities.SyncRunSnapshot) {
+		ended:      contract.SyncRunSnapshot.Ended,
+		observedAt: func(s contract.SyncRunSnapshot) time.Time { return s.ObservedAt },
+		progress: func(s contract.SyncRunSnapshot) {
 			if s.Status != p.Status {
 				logger.Info("Sync run progress", "syncId", s.SyncID, "runId", s.RunID, "status", s.Status, "completionRatio", s.CompletionRatio)
 			}
@@ -298,7 +299,7 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 // findResumedRun waits for the run Hightouch resumes an interrupted one in:
 // the first run of the sync created at or after the interrupted one
 // finished, within resumeWithin (and the workflow's deadline).
-func findResumedRun(ctx workflow.Context, interrupted activities.SyncRunSnapshot, sw syncWatch) (activities.SyncRunSnapshot, bool) {
+func findResumedRun(ctx workflow.Context, interrupted contract.SyncRunSnapshot, sw syncWatch) (contract.SyncRunSnapshot, bool) {
 	window := min(resumeWithin, sw.deadline.Sub(workflow.Now(ctx)))
 	if window <= 0 {
 		return interrupted, false
@@ -317,7 +318,7 @@ func findResumedRun(ctx workflow.Context, interrupted activities.SyncRunSnapshot
 }
 
 // statusAttribute is the HightouchStatus search attribute of a run.
-func statusAttribute(s activities.SyncRunSnapshot) string {
+func statusAttribute(s contract.SyncRunSnapshot) string {
 	if !s.Listed() {
 		return "not listed"
 	}
@@ -338,7 +339,7 @@ type syncTrigger struct {
 	runID client.RunID
 	notes TriggerNotes
 	// running is the run in progress that ifRunning found.
-	running     *activities.SyncRunSnapshot
+	running     *contract.SyncRunSnapshot
 	triggeredAt time.Time
 	deadline    time.Time
 	// stopped is errCancelled or errTimedOut when the workflow stopped
@@ -463,7 +464,7 @@ func joinNotes(notes, note string) string {
 }
 
 // runName names a run in messages, with its page in Hightouch when known.
-func runName(s activities.SyncRunSnapshot, url string) string {
+func runName(s contract.SyncRunSnapshot, url string) string {
 	name := fmt.Sprintf("run %s of sync %s", s.RunID, s.SyncID)
 	if url != "" {
 		name += " (" + url + ")"
@@ -471,7 +472,7 @@ func runName(s activities.SyncRunSnapshot, url string) string {
 	return name
 }
 
-func phaseOf(s activities.SyncRunSnapshot) string {
+func phaseOf(s contract.SyncRunSnapshot) string {
 	if !s.Listed() {
 		return "not listed"
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -24,11 +25,11 @@ import (
 type reportRecorder struct {
 	activities.Temporal
 	mu      sync.Mutex
-	reports []activities.SyncRunSnapshot
+	reports []contract.SyncRunSnapshot
 }
 
 func (r *reportRecorder) SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error {
-	if s, ok := arg.(activities.SyncRunSnapshot); ok {
+	if s, ok := arg.(contract.SyncRunSnapshot); ok {
 		r.mu.Lock()
 		r.reports = append(r.reports, s)
 		r.mu.Unlock()
