@@ -118,6 +118,7 @@ func (a *Activities) sendSequence(ctx context.Context, sc *serverClock, s sequen
 	switch {
 	case err == nil && out.ID != "":
 	case err == nil:
+		//lint:ignore ST1005 Hightouch is a name
 		err = errors.New("Hightouch answered the sequence trigger without a run id")
 		fallthrough
 	case mayHaveReached(err):

@@ -254,6 +254,7 @@ func (a *Activities) sendSync(ctx context.Context, sc *serverClock, s syncSend) 
 	case err == nil && out.ID != "":
 		return SendSyncTriggerResult{Outcome: Triggered, RunID: out.ID}
 	case err == nil:
+		//lint:ignore ST1005 Hightouch is a name
 		err = errors.New("Hightouch answered the trigger without a run id")
 	case !mayHaveReached(err):
 		return notSentOrRejected(ctx, err)
