@@ -114,14 +114,23 @@ type SyncInput struct {
 }
 
 func (in SyncInput) validate() (wait, error) {
-	var problems []string
-	if err := in.DecodeError(); err != nil {
-		return wait{}, invalidInput([]string{err.Error()})
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkSyncRef(in.SyncID, in.SyncSlug, problems)
+		checkIfRunning(in.IfRunning, problems)
+	})
+}
+
+// validateInput is what the inputs' validate methods share: the error decoding
+// kept fails the input alone; otherwise the problems check finds come
+// first, then those of the row limits and the wait options.
+func validateInput(decodeErr error, limits RowLimits, opts WaitOptions, check func(problems *[]string)) (wait, error) {
+	if decodeErr != nil {
+		return wait{}, invalidInput([]string{decodeErr.Error()})
 	}
-	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
-	checkIfRunning(in.IfRunning, &problems)
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
+	var problems []string
+	check(&problems)
+	limits.check(&problems)
+	w := opts.parse(&problems)
 	return w, invalidInput(problems)
 }
 
@@ -213,21 +222,16 @@ type WaitForSyncRunInput struct {
 }
 
 func (in WaitForSyncRunInput) validate() (wait, error) {
-	if err := in.DecodeError(); err != nil {
-		return wait{}, invalidInput([]string{err.Error()})
-	}
-	var problems []string
-	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
-	checkName("runId", "a sync run", string(in.RunID), false, &problems)
-	if in.RunID != "" && in.CreatedAfter != nil {
-		problems = append(problems, `field "createdAfter": give runId or createdAfter, not both`)
-	}
-	if in.CreatedAfter != nil && in.CreatedAfter.IsZero() {
-		problems = append(problems, `field "createdAfter": expected an RFC 3339 time such as "2026-11-30T02:00:00Z"`)
-	}
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
-	return w, invalidInput(problems)
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkSyncRef(in.SyncID, in.SyncSlug, problems)
+		checkName("runId", "a sync run", string(in.RunID), false, problems)
+		if in.RunID != "" && in.CreatedAfter != nil {
+			*problems = append(*problems, `field "createdAfter": give runId or createdAfter, not both`)
+		}
+		if in.CreatedAfter != nil && in.CreatedAfter.IsZero() {
+			*problems = append(*problems, `field "createdAfter": expected an RFC 3339 time such as "2026-11-30T02:00:00Z"`)
+		}
+	})
 }
 
 // WaitForSequenceRunInput is the input of HightouchWaitForSequenceRun.
@@ -243,15 +247,10 @@ type WaitForSequenceRunInput struct {
 }
 
 func (in WaitForSequenceRunInput) validate() (wait, error) {
-	if err := in.DecodeError(); err != nil {
-		return wait{}, invalidInput([]string{err.Error()})
-	}
-	var problems []string
-	checkName("sequenceRunId", "a sequence run", in.SequenceRunID, true, &problems)
-	checkName("sequenceId", "a sync sequence", in.SequenceID, false, &problems)
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
-	return w, invalidInput(problems)
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkName("sequenceRunId", "a sequence run", in.SequenceRunID, true, problems)
+		checkName("sequenceId", "a sync sequence", in.SequenceID, false, problems)
+	})
 }
 
 // SequenceInput is the input of HightouchSyncSequence.
@@ -271,15 +270,10 @@ type SequenceInput struct {
 }
 
 func (in SequenceInput) validate() (wait, error) {
-	if err := in.DecodeError(); err != nil {
-		return wait{}, invalidInput([]string{err.Error()})
-	}
-	var problems []string
-	checkName("sequenceId", "a sync sequence", in.SequenceID, true, &problems)
-	checkIfRunning(in.IfRunning, &problems)
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
-	return w, invalidInput(problems)
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkName("sequenceId", "a sync sequence", in.SequenceID, true, problems)
+		checkIfRunning(in.IfRunning, problems)
+	})
 }
 
 // checkIfRunning checks an ifRunning value.
