@@ -20,6 +20,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
@@ -229,7 +230,7 @@ func TestPollHandsLongWaitsToTheServer(t *testing.T) {
 	require.Greater(t, held, time.Minute)
 	require.Equal(t, activities.PollPolicy{}.Interval(held), appErr.NextRetryDelay())
 	require.NotZero(t, heartbeats, "the loop heartbeats while it holds the slot")
-	var snap activities.SyncRunSnapshot
+	var snap contract.SyncRunSnapshot
 	require.NoError(t, appErr.Details(&snap))
 	require.Equal(t, client.RunProcessing, snap.Status)
 
@@ -256,7 +257,7 @@ func TestPollInterval(t *testing.T) {
 	require.Equal(t, 6*time.Second, p.Interval(time.Minute))
 	require.Equal(t, 12*time.Second, p.Interval(2*time.Minute))
 	require.Equal(t, 30*time.Second, p.Interval(time.Hour))
-	custom := activities.PollPolicy{MinInterval: activities.Duration(5 * time.Second), MaxInterval: activities.Duration(time.Minute)}
+	custom := activities.PollPolicy{MinInterval: contract.Duration(5 * time.Second), MaxInterval: contract.Duration(time.Minute)}
 	require.Equal(t, 5*time.Second, custom.Interval(0))
 	require.Equal(t, time.Minute, custom.Interval(time.Hour))
 }
@@ -343,7 +344,7 @@ func TestLongIntervalsAreNotSleptInsideTheActivity(t *testing.T) {
 	require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":`+jsonID(id)+`}`, &trig))
 	start := f.clock.Now()
 	in := activities.PollSyncRunInput{SyncID: client.ID(id), RunID: trig.ID, TriggeredAt: start, LastStatus: "processing",
-		Policy: activities.PollPolicy{MinInterval: activities.Duration(45 * time.Second), MaxInterval: activities.Duration(time.Minute)}}
+		Policy: activities.PollPolicy{MinInterval: contract.Duration(45 * time.Second), MaxInterval: contract.Duration(time.Minute)}}
 	_, err := f.env.ExecuteActivity("PollSyncRun", in)
 	appErr := errType(t, err)
 	require.Equal(t, errortypes.StillRunning, appErr.Type())

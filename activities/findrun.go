@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
@@ -28,20 +29,13 @@ type FindSyncRunInput struct {
 	// LookOnce reads the runs once and returns what it found: the last
 	// look when the workflow's deadline passes.
 	LookOnce bool `json:"lookOnce,omitempty"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like the other internal inputs.
-func (in *FindSyncRunInput) UnmarshalJSON(b []byte) error {
-	type plain FindSyncRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // FindSyncRunResult is the run found; Run is nil when none was created
 // before Until.
 type FindSyncRunResult struct {
-	Run *SyncRunSnapshot `json:"run,omitempty"`
+	Run *contract.SyncRunSnapshot `json:"run,omitempty"`
 }
 
 // FindSyncRun waits for the first run of a sync created at or after a time
@@ -49,7 +43,7 @@ type FindSyncRunResult struct {
 // while young, then by server-side retries.
 func (a *Activities) FindSyncRun(ctx context.Context, in FindSyncRunInput) (*FindSyncRunResult, error) {
 	check := func() error { return requireID("syncId", in.SyncID) }
-	return run(ctx, in.decodeError(), check, func() (*FindSyncRunResult, error) {
+	return run(ctx, in.DecodeError(), check, func() (*FindSyncRunResult, error) {
 		sc := &serverClock{clock: a.clock()}
 		// Before the cutoff there is nothing to look for: come back then.
 		if wait := in.CreatedAfter.Sub(a.clock().Now()); wait > 0 && !in.LookOnce {

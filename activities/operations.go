@@ -26,56 +26,56 @@ func run[T any](ctx context.Context, decodeErr error, check func() error, call f
 
 // CreateDestination creates a destination.
 func (a *Activities) CreateDestination(ctx context.Context, in CreateDestinationInput) (*client.Destination, error) {
-	return run(ctx, in.decodeError(), nil, func() (*client.Destination, error) {
+	return run(ctx, in.DecodeError(), nil, func() (*client.Destination, error) {
 		return a.Client.CreateDestination(ctx, in.DestinationCreate)
 	})
 }
 
 // CreateModel creates a model.
 func (a *Activities) CreateModel(ctx context.Context, in CreateModelInput) (*client.Model, error) {
-	return run(ctx, in.decodeError(), nil, func() (*client.Model, error) {
+	return run(ctx, in.DecodeError(), nil, func() (*client.Model, error) {
 		return a.Client.CreateModel(ctx, in.ModelCreate, client.CreateModelParams{SkipColumnQuery: in.SkipColumnQuery})
 	})
 }
 
 // CreateSource creates a source.
 func (a *Activities) CreateSource(ctx context.Context, in CreateSourceInput) (*client.Source, error) {
-	return run(ctx, in.decodeError(), nil, func() (*client.Source, error) {
+	return run(ctx, in.DecodeError(), nil, func() (*client.Source, error) {
 		return a.Client.CreateSource(ctx, in.SourceCreate)
 	})
 }
 
 // CreateSync creates a sync.
 func (a *Activities) CreateSync(ctx context.Context, in CreateSyncInput) (*client.Sync, error) {
-	return run(ctx, in.decodeError(), nil, func() (*client.Sync, error) {
+	return run(ctx, in.DecodeError(), nil, func() (*client.Sync, error) {
 		return a.Client.CreateSync(ctx, in.SyncCreate)
 	})
 }
 
 // GetDestination fetches a destination.
 func (a *Activities) GetDestination(ctx context.Context, in GetDestinationInput) (*client.Destination, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("destinationId", in.DestinationID) }, func() (*client.Destination, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("destinationId", in.DestinationID) }, func() (*client.Destination, error) {
 		return a.Client.GetDestination(ctx, in.DestinationID)
 	})
 }
 
 // GetModel fetches a model.
 func (a *Activities) GetModel(ctx context.Context, in GetModelInput) (*client.Model, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("modelId", in.ModelID) }, func() (*client.Model, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("modelId", in.ModelID) }, func() (*client.Model, error) {
 		return a.Client.GetModel(ctx, in.ModelID)
 	})
 }
 
 // GetSource fetches a source.
 func (a *Activities) GetSource(ctx context.Context, in GetSourceInput) (*client.Source, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("sourceId", in.SourceID) }, func() (*client.Source, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("sourceId", in.SourceID) }, func() (*client.Source, error) {
 		return a.Client.GetSource(ctx, in.SourceID)
 	})
 }
 
 // GetSync fetches a sync.
 func (a *Activities) GetSync(ctx context.Context, in GetSyncInput) (*client.Sync, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.Sync, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.Sync, error) {
 		return a.Client.GetSync(ctx, in.SyncID)
 	})
 }
@@ -85,35 +85,35 @@ func (a *Activities) GetSyncSequenceRun(ctx context.Context, in GetSyncSequenceR
 	check := func() error {
 		return requireString("syncSequenceRunId", in.SyncSequenceRunID, "the sequence run id a trigger returned")
 	}
-	return run(ctx, in.decodeError(), check, func() (*client.SyncSequenceRun, error) {
+	return run(ctx, in.DecodeError(), check, func() (*client.SyncSequenceRun, error) {
 		return a.Client.GetSyncSequenceRun(ctx, in.SyncSequenceRunID)
 	})
 }
 
 // ListDestination lists one page of destinations.
 func (a *Activities) ListDestination(ctx context.Context, in ListDestinationInput) (*client.Page[client.Destination], error) {
-	return run(ctx, in.decodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Destination], error) {
+	return run(ctx, in.DecodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Destination], error) {
 		return a.Client.ListDestination(ctx, in.ListDestinationParams)
 	})
 }
 
 // ListModel lists one page of models.
 func (a *Activities) ListModel(ctx context.Context, in ListModelInput) (*client.Page[client.Model], error) {
-	return run(ctx, in.decodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Model], error) {
+	return run(ctx, in.DecodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Model], error) {
 		return a.Client.ListModel(ctx, in.ListModelParams)
 	})
 }
 
 // ListSource lists one page of sources.
 func (a *Activities) ListSource(ctx context.Context, in ListSourceInput) (*client.Page[client.Source], error) {
-	return run(ctx, in.decodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Source], error) {
+	return run(ctx, in.DecodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Source], error) {
 		return a.Client.ListSource(ctx, in.ListSourceParams)
 	})
 }
 
 // ListSync lists one page of syncs.
 func (a *Activities) ListSync(ctx context.Context, in ListSyncInput) (*client.Page[client.Sync], error) {
-	return run(ctx, in.decodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Sync], error) {
+	return run(ctx, in.DecodeError(), func() error { return checkList(in.ListOptions) }, func() (*client.Page[client.Sync], error) {
 		return a.Client.ListSync(ctx, in.ListSyncParams)
 	})
 }
@@ -126,35 +126,35 @@ func (a *Activities) ListSyncRuns(ctx context.Context, in ListSyncRunsInput) (*c
 		}
 		return checkList(in.ListOptions)
 	}
-	return run(ctx, in.decodeError(), check, func() (*client.Page[client.SyncRun], error) {
+	return run(ctx, in.DecodeError(), check, func() (*client.Page[client.SyncRun], error) {
 		return a.Client.ListSyncRuns(ctx, in.ListSyncRunsParams)
 	})
 }
 
 // UpdateDestination changes a destination.
 func (a *Activities) UpdateDestination(ctx context.Context, in UpdateDestinationInput) (*client.Destination, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("destinationId", in.DestinationID) }, func() (*client.Destination, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("destinationId", in.DestinationID) }, func() (*client.Destination, error) {
 		return a.Client.UpdateDestination(ctx, in.DestinationID, in.DestinationUpdate)
 	})
 }
 
 // UpdateModel changes a model.
 func (a *Activities) UpdateModel(ctx context.Context, in UpdateModelInput) (*client.Model, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("modelId", in.ModelID) }, func() (*client.Model, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("modelId", in.ModelID) }, func() (*client.Model, error) {
 		return a.Client.UpdateModel(ctx, in.ModelID, in.ModelUpdate)
 	})
 }
 
 // UpdateSource changes a source.
 func (a *Activities) UpdateSource(ctx context.Context, in UpdateSourceInput) (*client.Source, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("sourceId", in.SourceID) }, func() (*client.Source, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("sourceId", in.SourceID) }, func() (*client.Source, error) {
 		return a.Client.UpdateSource(ctx, in.SourceID, in.SourceUpdate)
 	})
 }
 
 // UpdateSync changes a sync.
 func (a *Activities) UpdateSync(ctx context.Context, in UpdateSyncInput) (*client.Sync, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.Sync, error) {
+	return run(ctx, in.DecodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.Sync, error) {
 		return a.Client.UpdateSync(ctx, in.SyncID, in.SyncUpdate)
 	})
 }

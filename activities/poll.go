@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
@@ -39,27 +40,27 @@ const maxLoopSleep = 15 * time.Second
 
 // PollPolicy bounds how often a wait polls. Zero fields take the defaults.
 type PollPolicy struct {
-	MinInterval      Duration `json:"minInterval,omitempty"`
-	MaxInterval      Duration `json:"maxInterval,omitempty"`
-	HoldWindow       Duration `json:"holdWindow,omitempty"`
-	NotListedTimeout Duration `json:"notListedTimeout,omitempty"`
+	MinInterval      contract.Duration `json:"minInterval,omitempty"`
+	MaxInterval      contract.Duration `json:"maxInterval,omitempty"`
+	HoldWindow       contract.Duration `json:"holdWindow,omitempty"`
+	NotListedTimeout contract.Duration `json:"notListedTimeout,omitempty"`
 }
 
 // WithDefaults fills zero fields with the defaults.
 func (p PollPolicy) WithDefaults() PollPolicy {
 	if p.MinInterval <= 0 {
-		p.MinInterval = Duration(DefaultMinInterval)
+		p.MinInterval = contract.Duration(DefaultMinInterval)
 	}
 	if p.MaxInterval <= 0 {
-		p.MaxInterval = Duration(max(DefaultMaxInterval, p.MinInterval.Std()))
+		p.MaxInterval = contract.Duration(max(DefaultMaxInterval, p.MinInterval.Std()))
 	}
 	if p.HoldWindow < 0 {
 		p.HoldWindow = 0
 	} else if p.HoldWindow == 0 {
-		p.HoldWindow = Duration(DefaultHoldWindow)
+		p.HoldWindow = contract.Duration(DefaultHoldWindow)
 	}
 	if p.NotListedTimeout <= 0 {
-		p.NotListedTimeout = Duration(DefaultNotListedTimeout)
+		p.NotListedTimeout = contract.Duration(DefaultNotListedTimeout)
 	}
 	return p
 }
@@ -88,7 +89,7 @@ type PollSyncRunInput struct {
 	ReturnOnChange bool       `json:"returnOnChange,omitempty"`
 	Policy         PollPolicy `json:"policy"`
 	progressOptions
-	decodeState
+	jsoninput.Tolerant
 }
 
 // progressOptions say how a poll keeps its workflow's view of the run
@@ -105,36 +106,28 @@ type progressOptions struct {
 	LookOnce bool `json:"lookOnce,omitempty"`
 }
 
-// UnmarshalJSON ignores unknown fields: the workflows of a newer version
-// may send them to this one during a deploy.
-func (in *PollSyncRunInput) UnmarshalJSON(b []byte) error {
-	type plain PollSyncRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
-}
-
 // PollSyncRun waits on a sync run until it ends or, with ReturnOnChange,
 // until its status changes, and returns what it saw.
-func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*SyncRunSnapshot, error) {
+func (a *Activities) PollSyncRun(ctx context.Context, in PollSyncRunInput) (*contract.SyncRunSnapshot, error) {
 	check := func() error {
 		if err := requireID("syncId", in.SyncID); err != nil {
 			return err
 		}
 		return requireString("runId", string(in.RunID), "the run id a trigger returned")
 	}
-	return run(ctx, in.decodeError(), check, func() (*SyncRunSnapshot, error) {
+	return run(ctx, in.DecodeError(), check, func() (*contract.SyncRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
 		key := "sync-run/" + string(in.RunID)
-		w := wait[SyncRunSnapshot]{
+		w := wait[contract.SyncRunSnapshot]{
 			policy: p, triggeredAt: in.TriggeredAt, opts: in.progressOptions, returnOnChange: in.ReturnOnChange,
-			known: string(in.LastStatus), fingerprint: func(s SyncRunSnapshot) string { return string(s.Status) },
-			check: func(ctx context.Context, now time.Time) (SyncRunSnapshot, bool, error) {
+			known: string(in.LastStatus), fingerprint: func(s contract.SyncRunSnapshot) string { return string(s.Status) },
+			check: func(ctx context.Context, now time.Time) (contract.SyncRunSnapshot, bool, error) {
 				a.waits.touch(key, now)
 				ctx, cancel := request(ctx)
 				defer cancel()
 				r, err := a.Client.GetSyncRun(ctx, in.SyncID, in.RunID)
 				if err != nil {
-					return SyncRunSnapshot{}, false, err
+					return contract.SyncRunSnapshot{}, false, err
 				}
 				snap := snapshotOf(in.SyncID, in.RunID, r, a.clock().Now())
 				if !snap.Listed() && now.Sub(in.TriggeredAt) > p.NotListedTimeout.Std() {
@@ -165,32 +158,25 @@ type PollSequenceRunInput struct {
 	ReturnOnChange  bool       `json:"returnOnChange,omitempty"`
 	Policy          PollPolicy `json:"policy"`
 	progressOptions
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like PollSyncRunInput's.
-func (in *PollSequenceRunInput) UnmarshalJSON(b []byte) error {
-	type plain PollSequenceRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // PollSequenceRun waits on a sequence run until it ends or, with
 // ReturnOnChange, until it makes visible progress. A snapshot of an ended
 // run carries every member's row counts.
-func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInput) (*SequenceRunSnapshot, error) {
+func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInput) (*contract.SequenceRunSnapshot, error) {
 	check := func() error {
 		return requireString("sequenceRunId", in.SequenceRunID, "the sequence run id a trigger returned")
 	}
-	return run(ctx, in.decodeError(), check, func() (*SequenceRunSnapshot, error) {
+	return run(ctx, in.DecodeError(), check, func() (*contract.SequenceRunSnapshot, error) {
 		p := in.Policy.WithDefaults()
 		key := "sequence-run/" + in.SequenceRunID
-		w := wait[SequenceRunSnapshot]{
+		w := wait[contract.SequenceRunSnapshot]{
 			policy: p, triggeredAt: in.TriggeredAt, opts: in.progressOptions, returnOnChange: in.ReturnOnChange,
-			known: in.LastFingerprint, fingerprint: SequenceRunSnapshot.Fingerprint,
-			check: func(ctx context.Context, now time.Time) (SequenceRunSnapshot, bool, error) {
+			known: in.LastFingerprint, fingerprint: contract.SequenceRunSnapshot.Fingerprint,
+			check: func(ctx context.Context, now time.Time) (contract.SequenceRunSnapshot, bool, error) {
 				a.waits.touch(key, now)
-				snap := SequenceRunSnapshot{SequenceRunID: in.SequenceRunID}
+				snap := contract.SequenceRunSnapshot{SequenceRunID: in.SequenceRunID}
 				rctx, cancel := request(ctx)
 				r, err := a.Client.GetSyncSequenceRun(rctx, in.SequenceRunID)
 				cancel()
@@ -202,7 +188,7 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 				default:
 					snap.Status = r.Status
 					for _, m := range r.SyncRuns {
-						snap.SyncRuns = append(snap.SyncRuns, SequenceMemberRun{SyncID: m.SyncID, RunID: m.SyncRunID, Status: m.Status, FinishedAt: m.FinishedAt})
+						snap.SyncRuns = append(snap.SyncRuns, contract.SequenceMemberRun{SyncID: m.SyncID, RunID: m.SyncRunID, Status: m.Status, FinishedAt: m.FinishedAt})
 					}
 				}
 				snap.ObservedAt = a.clock().Now()
@@ -221,7 +207,7 @@ func (a *Activities) PollSequenceRun(ctx context.Context, in PollSequenceRunInpu
 
 // fillMemberRuns adds each member run's row counts and error, which
 // GetSyncSequenceRun does not report.
-func (a *Activities) fillMemberRuns(ctx context.Context, snap *SequenceRunSnapshot) error {
+func (a *Activities) fillMemberRuns(ctx context.Context, snap *contract.SequenceRunSnapshot) error {
 	for i := range snap.SyncRuns {
 		m := &snap.SyncRuns[i]
 		if m.RunID == 0 {

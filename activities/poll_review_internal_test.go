@@ -12,6 +12,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 // Review 2 (issue 10, point 8): the README says "Each request has a 20 s
@@ -49,7 +50,7 @@ func TestSequenceEndIsReadWhateverTheNumberOfMembers(t *testing.T) {
 	env.RegisterActivity(&Activities{Client: c})
 	v, err := env.ExecuteActivity("PollSequenceRun", PollSequenceRunInput{SequenceRunID: run.ID, TriggeredAt: time.Now().Add(-time.Hour), progressOptions: progressOptions{LookOnce: true}})
 	require.NoError(t, err, "each request took 40 ms, under its 200 ms deadline")
-	var snap SequenceRunSnapshot
+	var snap contract.SequenceRunSnapshot
 	require.NoError(t, v.Get(&snap))
 	require.True(t, snap.Ended())
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
@@ -34,14 +35,7 @@ type SendSequenceTriggerInput struct {
 	// request.
 	Since  time.Time   `json:"since,omitzero"`
 	Offset ClockOffset `json:"offset"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like SendSyncTriggerInput's.
-func (in *SendSequenceTriggerInput) UnmarshalJSON(b []byte) error {
-	type plain SendSequenceTriggerInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // SendSequenceTriggerResult is how one sequence trigger attempt ended.
@@ -50,19 +44,19 @@ type SendSequenceTriggerResult struct {
 	RunID   string `json:"runId,omitempty"` // Triggered
 	// Existing says Hightouch answered with a run that began before Since:
 	// the sequence's run in progress, not a new one.
-	Existing bool                 `json:"existing,omitempty"`
-	Running  *SequenceRunSnapshot `json:"running,omitempty"` // Running
-	Window   *SendWindow          `json:"window,omitempty"`  // Unclear
-	Problem  *TriggerProblem      `json:"problem,omitempty"` // Rejected, NotSent
-	Offset   ClockOffset          `json:"offset"`
+	Existing bool                          `json:"existing,omitempty"`
+	Running  *contract.SequenceRunSnapshot `json:"running,omitempty"` // Running
+	Window   *SendWindow                   `json:"window,omitempty"`  // Unclear
+	Problem  *TriggerProblem               `json:"problem,omitempty"` // Rejected, NotSent
+	Offset   ClockOffset                   `json:"offset"`
 }
 
 // SendSequenceTrigger sends one trigger of a sequence, after checking the
 // recent runs when ifRunning asks to, and reports how it ended. It is not
 // retried: the writer decides what comes next.
 func (a *Activities) SendSequenceTrigger(ctx context.Context, in SendSequenceTriggerInput) (*SendSequenceTriggerResult, error) {
-	if in.decodeError() != nil {
-		return nil, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return nil, invalidInput(in.DecodeError())
 	}
 	if err := requireString("sequenceId", in.SequenceID, "the id of a sync sequence"); err != nil {
 		return nil, err
@@ -124,6 +118,7 @@ func (a *Activities) sendSequence(ctx context.Context, sc *serverClock, s sequen
 	switch {
 	case err == nil && out.ID != "":
 	case err == nil:
+		//lint:ignore ST1005 Hightouch is a name
 		err = errors.New("Hightouch answered the sequence trigger without a run id")
 		fallthrough
 	case mayHaveReached(err):
@@ -157,8 +152,8 @@ func sequenceNotSent(ctx context.Context, err error) SendSequenceTriggerResult {
 
 // sequenceRun reads a sequence run ("" status when Hightouch does not know
 // it yet).
-func (a *Activities) sequenceRun(ctx context.Context, sc *serverClock, id string) (SequenceRunSnapshot, error) {
-	snap := SequenceRunSnapshot{SequenceRunID: id, ObservedAt: a.clock().Now()}
+func (a *Activities) sequenceRun(ctx context.Context, sc *serverClock, id string) (contract.SequenceRunSnapshot, error) {
+	snap := contract.SequenceRunSnapshot{SequenceRunID: id, ObservedAt: a.clock().Now()}
 	var r *client.SyncSequenceRun
 	err := sc.call(ctx, func(ctx context.Context) (err error) { r, err = a.Client.GetSyncSequenceRun(ctx, id); return err })
 	switch {
@@ -169,14 +164,14 @@ func (a *Activities) sequenceRun(ctx context.Context, sc *serverClock, id string
 	}
 	snap.Status = r.Status
 	for _, m := range r.SyncRuns {
-		snap.SyncRuns = append(snap.SyncRuns, SequenceMemberRun{SyncID: m.SyncID, RunID: m.SyncRunID, Status: m.Status, FinishedAt: m.FinishedAt})
+		snap.SyncRuns = append(snap.SyncRuns, contract.SequenceMemberRun{SyncID: m.SyncID, RunID: m.SyncRunID, Status: m.Status, FinishedAt: m.FinishedAt})
 	}
 	return snap, nil
 }
 
 // sequenceRunBegan reads a sequence run and when its first member's run was
 // created (Hightouch's clock; nil when no member has started yet).
-func (a *Activities) sequenceRunBegan(ctx context.Context, sc *serverClock, id string) (SequenceRunSnapshot, *time.Time, error) {
+func (a *Activities) sequenceRunBegan(ctx context.Context, sc *serverClock, id string) (contract.SequenceRunSnapshot, *time.Time, error) {
 	snap, err := a.sequenceRun(ctx, sc, id)
 	if err != nil || len(snap.SyncRuns) == 0 {
 		return snap, nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 // ClockOffset bounds how far Hightouch's clock is from the worker's:
@@ -14,9 +15,9 @@ import (
 // looks for the run it may have created compares them on that clock, never
 // on the worker's. The zero value knows nothing.
 type ClockOffset struct {
-	Lo    Duration `json:"lo"`
-	Hi    Duration `json:"hi"`
-	Known bool     `json:"known"`
+	Lo    contract.Duration `json:"lo"`
+	Hi    contract.Duration `json:"hi"`
+	Known bool              `json:"known"`
 	// At is when it was last measured (worker's clock): bounds older than
 	// offsetMaxAge give way to a new measure, so a drifting clock is
 	// followed.
@@ -33,7 +34,7 @@ const dateResolution = time.Second
 // was written at some moment between sent and received (worker's clock),
 // and is that moment on Hightouch's clock rounded down to the second.
 func offsetFromDate(sent, received, date time.Time) ClockOffset {
-	return ClockOffset{Lo: Duration(date.Sub(received)), Hi: Duration(date.Add(dateResolution).Sub(sent)), Known: true, At: received}
+	return ClockOffset{Lo: contract.Duration(date.Sub(received)), Hi: contract.Duration(date.Add(dateResolution).Sub(sent)), Known: true, At: received}
 }
 
 // Merge narrows o with another measurement. Bounds that no longer overlap

@@ -13,14 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 func TestClockOffsetMergesAndFollowsDrift(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	a := offsetFromDate(t0, t0.Add(100*time.Millisecond), t0.Add(2*time.Minute))
 	require.True(t, a.Known)
-	require.Equal(t, Duration(2*time.Minute-100*time.Millisecond), a.Lo)
-	require.Equal(t, Duration(2*time.Minute+time.Second), a.Hi)
+	require.Equal(t, contract.Duration(2*time.Minute-100*time.Millisecond), a.Lo)
+	require.Equal(t, contract.Duration(2*time.Minute+time.Second), a.Hi)
 	b := offsetFromDate(t0.Add(time.Second), t0.Add(time.Second), t0.Add(time.Second+2*time.Minute+500*time.Millisecond))
 	m := a.Merge(b)
 	require.Equal(t, max(a.Lo, b.Lo), m.Lo, "two measures narrow the bounds")

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
@@ -77,7 +78,7 @@ type TriggerProblem struct {
 	Message string `json:"message"`
 	// RetryAfter is the wait Hightouch (429) or the worker's own rate
 	// limit asked for.
-	RetryAfter Duration `json:"retryAfter,omitempty"`
+	RetryAfter contract.Duration `json:"retryAfter,omitempty"`
 	// API is the API's answer, when there was one.
 	API *APIErrorDetails `json:"api,omitempty"`
 }
@@ -102,8 +103,8 @@ func (p TriggerProblem) Err() error {
 // SendSyncTriggerInput asks for one trigger of a sync. The trigger writer
 // sends it; other workflows should start HightouchSync instead.
 type SendSyncTriggerInput struct {
-	SyncID  client.ID              `json:"syncId"`
-	Options client.TriggerRunInput `json:"options"`
+	SyncID  client.ID             `json:"syncId"`
+	Options client.TriggerRunBody `json:"options"`
 	// IfRunning is what to do when the sync has a run in progress ("" is
 	// "queue").
 	IfRunning string `json:"ifRunning,omitempty"`
@@ -114,15 +115,7 @@ type SendSyncTriggerInput struct {
 	// progress until listed as ended (a new run may not be listed yet).
 	Recent []client.RunID `json:"recent,omitempty"`
 	Offset ClockOffset    `json:"offset"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields: a newer workflow may send them to an
-// older worker during a rolling deploy.
-func (in *SendSyncTriggerInput) UnmarshalJSON(b []byte) error {
-	type plain SendSyncTriggerInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // SendSyncTriggerResult is how one trigger attempt ended.
@@ -130,9 +123,9 @@ type SendSyncTriggerResult struct {
 	Outcome string       `json:"outcome"`
 	RunID   client.RunID `json:"runId,omitempty"` // Triggered
 	// Running is the run in progress (Outcome Running).
-	Running *SyncRunSnapshot `json:"running,omitempty"`
-	Window  *SendWindow      `json:"window,omitempty"`  // Unclear
-	Problem *TriggerProblem  `json:"problem,omitempty"` // Rejected, NotSent
+	Running *contract.SyncRunSnapshot `json:"running,omitempty"`
+	Window  *SendWindow               `json:"window,omitempty"`  // Unclear
+	Problem *TriggerProblem           `json:"problem,omitempty"` // Rejected, NotSent
 	// Offset is Hightouch's clock as measured by this attempt.
 	Offset ClockOffset `json:"offset"`
 }
@@ -184,8 +177,8 @@ func (a *Activities) beginAttempt(ctx context.Context, carried TriggerHeartbeat)
 // has in progress, and reports how it ended. It is not retried: the caller
 // decides what comes next from the outcome.
 func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInput) (*SendSyncTriggerResult, error) {
-	if in.decodeError() != nil {
-		return nil, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return nil, invalidInput(in.DecodeError())
 	}
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
@@ -213,7 +206,7 @@ func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInpu
 // syncSend is one trigger to send.
 type syncSend struct {
 	syncID      client.ID
-	opts        client.TriggerRunInput
+	opts        client.TriggerRunBody
 	ifRunning   string
 	requestedAt time.Time
 	recent      []client.RunID
@@ -261,6 +254,7 @@ func (a *Activities) sendSync(ctx context.Context, sc *serverClock, s syncSend) 
 	case err == nil && out.ID != "":
 		return SendSyncTriggerResult{Outcome: Triggered, RunID: out.ID}
 	case err == nil:
+		//lint:ignore ST1005 Hightouch is a name
 		err = errors.New("Hightouch answered the trigger without a run id")
 	case !mayHaveReached(err):
 		return notSentOrRejected(ctx, err)
@@ -311,7 +305,7 @@ func problemOf(ctx context.Context, err error) TriggerProblem {
 	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		p.RetryAfter = Duration(appErr.NextRetryDelay())
+		p.RetryAfter = contract.Duration(appErr.NextRetryDelay())
 		var api APIErrorDetails
 		if appErr.HasDetails() && appErr.Details(&api) == nil && api.Operation != "" {
 			p.API = &api
@@ -357,10 +351,10 @@ func (a *Activities) waitOutUncertainty(ctx context.Context, sc *serverClock, re
 
 // runInProgress is the newest run of the sync still in progress: among the
 // listed runs, or among the recent runs handed out that are not listed yet.
-func (a *Activities) runInProgress(ctx context.Context, sc *serverClock, syncID client.ID, listed []client.SyncRun, recent []client.RunID) (*SyncRunSnapshot, error) {
+func (a *Activities) runInProgress(ctx context.Context, sc *serverClock, syncID client.ID, listed []client.SyncRun, recent []client.RunID) (*contract.SyncRunSnapshot, error) {
 	now := a.clock().Now()
-	var newest *SyncRunSnapshot
-	consider := func(s SyncRunSnapshot) {
+	var newest *contract.SyncRunSnapshot
+	consider := func(s contract.SyncRunSnapshot) {
 		if s.Ended() {
 			return
 		}
@@ -402,14 +396,7 @@ type FindSyncTriggerRunInput struct {
 	// other requests).
 	Exclude []string    `json:"exclude,omitempty"`
 	Offset  ClockOffset `json:"offset"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like SendSyncTriggerInput's.
-func (in *FindSyncTriggerRunInput) UnmarshalJSON(b []byte) error {
-	type plain FindSyncTriggerRunInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // FindSyncTriggerRunResult is what the search found.
@@ -430,8 +417,8 @@ type FindSyncTriggerRunResult struct {
 // concludes that none was created only once the runs list has been checked
 // for longer than a run may take to be listed (Activities.ListingLag).
 func (a *Activities) FindSyncTriggerRun(ctx context.Context, in FindSyncTriggerRunInput) (*FindSyncTriggerRunResult, error) {
-	if in.decodeError() != nil {
-		return nil, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return nil, invalidInput(in.DecodeError())
 	}
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err

@@ -35,8 +35,8 @@ func mayHaveReached(err error) bool {
 // HightouchSync sends every trigger of a sync through one writer, which
 // makes it exact against other triggers too.
 func (a *Activities) TriggerRun(ctx context.Context, in TriggerRunInput) (*client.TriggerRunOutput, error) {
-	return run(ctx, in.decodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.TriggerRunOutput, error) {
-		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, in.TriggerRunInput)
+	return run(ctx, in.DecodeError(), func() error { return requireID("syncId", in.SyncID) }, func() (*client.TriggerRunOutput, error) {
+		return a.triggerSync(ctx, func() (client.ID, error) { return in.SyncID, nil }, in.TriggerRunBody)
 	})
 }
 
@@ -62,8 +62,8 @@ func (a *Activities) TriggerRunCustom(ctx context.Context, in TriggerRunCustomIn
 		}
 		return ref.ID, nil
 	}
-	opts := client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}
-	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunOutput, error) { return a.triggerSync(ctx, syncID, opts) })
+	opts := client.TriggerRunBody{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}
+	return run(ctx, in.DecodeError(), check, func() (*client.TriggerRunOutput, error) { return a.triggerSync(ctx, syncID, opts) })
 }
 
 // lookingMargin is kept at the end of an attempt to report that the search
@@ -73,7 +73,7 @@ const lookingMargin = 5 * time.Second
 // triggerSync sends a sync trigger once per run: it first looks for the run
 // of every earlier send whose answer was lost (remembered in heartbeat
 // details), and sends only when none created one.
-func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), opts client.TriggerRunInput) (*client.TriggerRunOutput, error) {
+func (a *Activities) triggerSync(ctx context.Context, syncID func() (client.ID, error), opts client.TriggerRunBody) (*client.TriggerRunOutput, error) {
 	info := activity.GetInfo(ctx)
 	st := a.beginAttempt(ctx, a.earlierSends(ctx))
 	hb := startHeartbeats(ctx, st)
@@ -203,7 +203,7 @@ func stillLooking(syncID client.ID) error {
 // run instead, and the API offers no way to look for the lost one.)
 func (a *Activities) TriggerSequenceRun(ctx context.Context, in TriggerSequenceRunInput) (*client.TriggerSequenceRunOutput, error) {
 	check := func() error { return requireString("syncSequenceId", in.SyncSequenceID, "the id of a sync sequence") }
-	return run(ctx, in.decodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
+	return run(ctx, in.DecodeError(), check, func() (*client.TriggerSequenceRunOutput, error) {
 		st := a.beginAttempt(ctx, a.earlierSends(ctx))
 		hb := startHeartbeats(ctx, st)
 		defer hb.stop()
@@ -251,7 +251,7 @@ const maxSequenceResends = 3
 // instead of risking a second run.
 func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraphInput) (*client.TriggerRunIDGraphOutput, error) {
 	check := func() error { return requireString("graphId", in.GraphID, "the id of an identity graph") }
-	return run(ctx, in.decodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
+	return run(ctx, in.DecodeError(), check, func() (*client.TriggerRunIDGraphOutput, error) {
 		st := a.earlierSends(ctx)
 		if len(st.Unclear) > 0 {
 			return nil, temporal.NewNonRetryableApplicationError(
@@ -269,7 +269,7 @@ func (a *Activities) TriggerRunIDGraph(ctx context.Context, in TriggerRunIDGraph
 		sending := st
 		sending.Phase, sending.Sending = phaseSending, &SendWindow{From: from, To: a.deadline(ctx)}
 		hb.set(sending)
-		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphInput)
+		out, err := a.Client.TriggerRunIDGraph(ctx, in.GraphID, in.TriggerRunIDGraphBody)
 		if err != nil && mayHaveReached(err) {
 			st.Unclear = []SendWindow{{From: from, To: a.clock().Now(), Why: describeUnclear(err)}}
 		}
@@ -302,20 +302,12 @@ func (a *Activities) findSyncBySlug(ctx context.Context, slug string) (*SyncRef,
 // ResolveSyncSlugInput names a sync by its slug.
 type ResolveSyncSlugInput struct {
 	SyncSlug string `json:"syncSlug"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields: only the workflows send this input,
-// and a newer one may add fields during a rolling deploy.
-func (in *ResolveSyncSlugInput) UnmarshalJSON(b []byte) error {
-	type plain ResolveSyncSlugInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // ResolveSyncSlug returns the sync a slug names, failing with
 // HightouchNotFound when none does.
 func (a *Activities) ResolveSyncSlug(ctx context.Context, in ResolveSyncSlugInput) (*SyncRef, error) {
 	check := func() error { return requireString("syncSlug", in.SyncSlug, "the slug of a sync") }
-	return run(ctx, in.decodeError(), check, func() (*SyncRef, error) { return a.findSyncBySlug(ctx, in.SyncSlug) })
+	return run(ctx, in.DecodeError(), check, func() (*SyncRef, error) { return a.findSyncBySlug(ctx, in.SyncSlug) })
 }

@@ -24,7 +24,7 @@ func TestTriggerRetryAfterAKilledAttemptWithOnlyItsFirstHeartbeatDoesNotSendAgai
 	for _, name := range []string{"TriggerRun", "TriggerRunCustom"} {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t)
-			_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunInput{})
+			_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunBody{})
 			require.NoError(t, err) // the killed attempt's POST reached Hightouch
 			f.env.SetHeartbeatDetails(map[string]any{"phase": "checking"})
 			var out client.TriggerRunOutput
@@ -44,7 +44,7 @@ func TestTriggerRetryAfterAKilledAttemptWithOnlyItsFirstHeartbeatDoesNotSendAgai
 // attempt fails (internal_task_handlers.go, temporalInvoker.Close).
 func TestIDGraphTriggerRetryAfterAKilledAttemptWithOnlyItsFirstHeartbeatDoesNotSendAgain(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.acts.Client.TriggerRunIDGraph(t.Context(), hightouchtest.DemoIDGraphID, client.TriggerRunIDGraphInput{})
+	_, err := f.acts.Client.TriggerRunIDGraph(t.Context(), hightouchtest.DemoIDGraphID, client.TriggerRunIDGraphBody{})
 	require.NoError(t, err) // the killed attempt's POST reached Hightouch
 	f.env.SetHeartbeatDetails(map[string]any{"phase": "checking"})
 	_ = f.exec(t, "TriggerRunIDGraph", `{"graphId":"`+hightouchtest.DemoIDGraphID+`"}`, nil)
@@ -62,7 +62,7 @@ func TestIDGraphTriggerRetryAfterAKilledAttemptWithOnlyItsFirstHeartbeatDoesNotS
 func TestTriggerRetryReadsTheHeartbeatOfTheReleaseBefore(t *testing.T) {
 	f := newFixture(t)
 	sent := f.clock.Now()
-	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunInput{})
+	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunBody{})
 	require.NoError(t, err) // the old attempt's trigger; its answer was lost
 	f.clock.Advance(time.Second)
 	f.env.SetHeartbeatDetails(map[string]any{"firstAttemptAt": sent, "sends": []map[string]any{{"from": sent, "to": f.clock.Now()}}})
@@ -82,7 +82,7 @@ func TestTriggerRetryReadsTheHeartbeatOfTheReleaseBefore(t *testing.T) {
 // attempt after it reads it as here.)
 func TestTriggerRetryWithoutDetailsDoesNotAdoptARunFromBeforeTheRequest(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunInput{})
+	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunBody{})
 	require.NoError(t, err) // Hightouch's own schedule, 5 minutes before the request
 	f.clock.Advance(5 * time.Minute)
 	scheduled := f.clock.Now()

@@ -17,6 +17,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 )
@@ -86,7 +87,7 @@ func TestTriggerFindsTheRunOfASendWhoseAnswerWasLost(t *testing.T) {
 func TestTriggerRetryAdoptsTheRunOfAnEarlierAttempt(t *testing.T) {
 	f := newFixture(t)
 	start := f.clock.Now()
-	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunInput{})
+	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunBody{})
 	require.NoError(t, err) // the earlier attempt's trigger; its answer was lost
 	f.env.SetHeartbeatDetails(unclearSend(start, start))
 	var out client.TriggerRunOutput
@@ -117,7 +118,7 @@ func TestTriggerDoesNotAdoptRunsFromOutsideItsWindow(t *testing.T) {
 	sent := f.clock.Now()
 	// An hour after the lost request, Hightouch's own schedule ran the sync.
 	f.clock.Advance(time.Hour)
-	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunInput{})
+	_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunBody{})
 	require.NoError(t, err)
 	f.env.SetHeartbeatDetails(unclearSend(sent, sent.Add(time.Second)))
 	var out client.TriggerRunOutput
@@ -207,7 +208,7 @@ func TestTriggerDoesNotAdoptARunCreatedBeforeItsRequest(t *testing.T) {
 				})
 			})
 			f.emu.SetFaults(hightouchtest.Faults{ClockOffset: skew})
-			_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunInput{})
+			_, err := f.acts.Client.TriggerRun(t.Context(), 1, client.TriggerRunBody{})
 			require.NoError(t, err) // someone else's run, 3 s before the request
 			f.clock.Advance(3 * time.Second)
 			var out client.TriggerRunOutput
@@ -287,7 +288,7 @@ func TestInternalInputsAcceptUnknownFields(t *testing.T) {
 	f := newFixture(t)
 	var ref activities.SyncRef
 	require.NoError(t, f.exec(t, "ResolveSyncSlug", `{"syncSlug":"`+hightouchtest.DemoSyncSlug+`","addedLater":1}`, &ref))
-	var snap activities.SyncRunSnapshot
+	var snap contract.SyncRunSnapshot
 	var trig client.TriggerRunOutput
 	require.NoError(t, f.exec(t, "TriggerRun", `{"syncId":1}`, &trig))
 	require.NoError(t, f.exec(t, "PollSyncRun", `{"syncId":1,"runId":"`+string(trig.ID)+`","triggeredAt":"2026-01-01T00:00:00Z","lookOnce":true,"addedLater":true}`, &snap))
@@ -299,4 +300,21 @@ func TestInternalInputsAcceptUnknownFields(t *testing.T) {
 	}
 	err := f.exec(t, "TriggerRun", `{"syncId":1,"fullResynk":true}`, nil)
 	require.ErrorContains(t, err, `"fullResynk"`, "a user's typo is refused, naming the field")
+}
+
+// The trigger inputs embed the client's request bodies: their fields sit
+// next to the input's own, as the workflows and users send them.
+func TestTriggerInputsFlattenTheBodies(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want string
+	}{
+		{activities.TriggerRunInput{SyncID: 1, TriggerRunBody: client.TriggerRunBody{FullResync: true}}, `{"syncId":1,"fullResync":true}`},
+		{activities.TriggerRunCustomInput{TriggerRunCustomBody: client.TriggerRunCustomBody{SyncSlug: "s", TriggerRunBody: client.TriggerRunBody{ResetCDC: true}}}, `{"syncSlug":"s","resetCDC":true}`},
+		{activities.TriggerRunIDGraphInput{GraphID: "g", TriggerRunIDGraphBody: client.TriggerRunIDGraphBody{FullRerun: true}}, `{"graphId":"g","fullRerun":true}`},
+	} {
+		b, err := json.Marshal(tt.in)
+		require.NoError(t, err)
+		require.JSONEq(t, tt.want, string(b))
+	}
 }

@@ -16,14 +16,7 @@ import (
 type RequesterWaitingInput struct {
 	WorkflowID string `json:"workflowId"`
 	RunID      string `json:"runId"`
-	decodeState
-}
-
-// UnmarshalJSON ignores unknown fields, like the other internal inputs.
-func (in *RequesterWaitingInput) UnmarshalJSON(b []byte) error {
-	type plain RequesterWaitingInput
-	in.err = jsoninput.DecodeKnown(b, (*plain)(in))
-	return nil
+	jsoninput.Tolerant
 }
 
 // RequesterWaiting reports whether a workflow that asked the trigger
@@ -32,8 +25,8 @@ func (in *RequesterWaitingInput) UnmarshalJSON(b []byte) error {
 // sends, so that no run is started for nobody. When Temporal cannot say,
 // the requester is taken to be waiting.
 func (a *Activities) RequesterWaiting(ctx context.Context, in RequesterWaitingInput) (bool, error) {
-	if in.decodeError() != nil {
-		return false, invalidInput(in.decodeError())
+	if in.DecodeError() != nil {
+		return false, invalidInput(in.DecodeError())
 	}
 	if a.Temporal == nil {
 		return true, nil

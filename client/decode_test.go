@@ -111,7 +111,7 @@ func TestDecodesSequenceRunTimestamps(t *testing.T) {
 func TestTriggerRunIDAcceptsNumberOrString(t *testing.T) {
 	for _, body := range []string{`{"id":"123"}`, `{"id":123}`} {
 		c, rec := serve(t, 200, body)
-		out, err := c.TriggerRun(context.Background(), 5, client.TriggerRunInput{FullResync: true})
+		out, err := c.TriggerRun(context.Background(), 5, client.TriggerRunBody{FullResync: true})
 		require.NoError(t, err)
 		require.Equal(t, client.RunID("123"), out.ID)
 		require.Equal(t, "/api/v1/syncs/5/trigger", rec.path)
@@ -140,11 +140,11 @@ func TestRequestsCarryOnlySetFields(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"name":"n"}`, rec.body)
 
-	_, err = c.TriggerRun(ctx, 1, client.TriggerRunInput{})
+	_, err = c.TriggerRun(ctx, 1, client.TriggerRunBody{})
 	require.NoError(t, err)
 	require.JSONEq(t, `{}`, rec.body)
 
-	_, err = c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncID: 77, TriggerRunInput: client.TriggerRunInput{ResetCDC: true}})
+	_, err = c.TriggerRunCustom(ctx, client.TriggerRunCustomBody{SyncID: 77, TriggerRunBody: client.TriggerRunBody{ResetCDC: true}})
 	require.NoError(t, err)
 	require.JSONEq(t, `{"syncId":"77","resetCDC":true}`, rec.body)
 
@@ -313,7 +313,7 @@ func TestErrorBodiesIn200(t *testing.T) {
 			return out != nil, err
 		},
 		"TriggerRunCustom": func(c *client.Client) (bool, error) {
-			out, err := c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncSlug: "s"})
+			out, err := c.TriggerRunCustom(ctx, client.TriggerRunCustomBody{SyncSlug: "s"})
 			return out != nil, err
 		},
 		"TriggerSequenceRun": func(c *client.Client) (bool, error) {
@@ -406,7 +406,7 @@ func TestMayHaveBeenActedOn(t *testing.T) {
 		{401, `{"message":"Authentication error"}`, false},
 	} {
 		c, _ := serve(t, tt.status, tt.body)
-		_, err := c.TriggerRun(context.Background(), 1, client.TriggerRunInput{})
+		_, err := c.TriggerRun(context.Background(), 1, client.TriggerRunBody{})
 		require.Equal(t, tt.want, client.MayHaveBeenActedOn(err), "%d %s", tt.status, tt.body)
 	}
 	require.False(t, client.MayHaveBeenActedOn(nil))

@@ -117,7 +117,7 @@ func TestEveryOperationAgainstEmulator(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, syncs.Data, 1)
 
-	trig, err := c.TriggerRun(ctx, w.sync.ID, client.TriggerRunInput{FullResync: true})
+	trig, err := c.TriggerRun(ctx, w.sync.ID, client.TriggerRunBody{FullResync: true})
 	require.NoError(t, err)
 	run, err := c.GetSyncRun(ctx, w.sync.ID, trig.ID)
 	require.NoError(t, err)
@@ -131,7 +131,7 @@ func TestEveryOperationAgainstEmulator(t *testing.T) {
 	require.NotNil(t, run.FinishedAt)
 	require.Equal(t, 1.0, run.CompletionRatio)
 
-	trig2, err := c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncSlug: "users-to-crm"})
+	trig2, err := c.TriggerRunCustom(ctx, client.TriggerRunCustomBody{SyncSlug: "users-to-crm"})
 	require.NoError(t, err)
 	require.NotEqual(t, trig.ID, trig2.ID)
 	runs, err := c.ListSyncRuns(ctx, client.ListSyncRunsParams{SyncID: w.sync.ID})
@@ -160,7 +160,7 @@ func TestEveryOperationAgainstEmulator(t *testing.T) {
 	require.NotNil(t, status.SyncRuns[0].FinishedAt)
 
 	w.emu.NewIDGraph("graph-1")
-	g, err := c.TriggerRunIDGraph(ctx, "graph-1", client.TriggerRunIDGraphInput{FullRerun: true})
+	g, err := c.TriggerRunIDGraph(ctx, "graph-1", client.TriggerRunIDGraphBody{FullRerun: true})
 	require.NoError(t, err)
 	require.NotEmpty(t, g.ID)
 }
@@ -191,7 +191,7 @@ func TestErrorClassesAgainstEmulator(t *testing.T) {
 			_, err := w.c.UpdateSync(ctx, 999, client.SyncUpdate{Disabled: client.Ptr(true)})
 			return err
 		},
-		func() error { _, err := w.c.TriggerRun(ctx, 999, client.TriggerRunInput{}); return err },
+		func() error { _, err := w.c.TriggerRun(ctx, 999, client.TriggerRunBody{}); return err },
 		func() error { _, err := w.c.GetSyncSequenceRun(ctx, "nope"); return err },
 	}
 	for i, call := range notFound {
@@ -207,12 +207,12 @@ func TestErrorClassesAgainstEmulator(t *testing.T) {
 	require.Contains(t, v.Details, "body.slug")
 
 	// 422: both of syncId and syncSlug, and triggering a disabled sync.
-	_, err = w.c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncID: w.sync.ID, SyncSlug: "users-to-crm"})
+	_, err = w.c.TriggerRunCustom(ctx, client.TriggerRunCustomBody{SyncID: w.sync.ID, SyncSlug: "users-to-crm"})
 	require.ErrorAs(t, err, &v)
 	require.Equal(t, 422, v.StatusCode)
 	_, err = w.c.UpdateSync(ctx, w.sync.ID, client.SyncUpdate{Disabled: client.Ptr(true)})
 	require.NoError(t, err)
-	out, err := w.c.TriggerRun(ctx, w.sync.ID, client.TriggerRunInput{})
+	out, err := w.c.TriggerRun(ctx, w.sync.ID, client.TriggerRunBody{})
 	require.Nil(t, out)
 	require.ErrorAs(t, err, &v)
 	require.Equal(t, 422, v.StatusCode)
@@ -244,7 +244,7 @@ func TestPendingRunIsInProgress(t *testing.T) {
 	w.emu.SetScenario(int64(w.sync.ID), hightouchtest.Scenario{Phases: []hightouchtest.Phase{
 		{Status: "pending", Duration: time.Minute}, {Status: "processing", Duration: time.Minute},
 	}})
-	trig, err := w.c.TriggerRun(ctx, w.sync.ID, client.TriggerRunInput{})
+	trig, err := w.c.TriggerRun(ctx, w.sync.ID, client.TriggerRunBody{})
 	require.NoError(t, err)
 	run, err := w.c.GetSyncRun(ctx, w.sync.ID, trig.ID)
 	require.NoError(t, err)
@@ -300,7 +300,7 @@ func TestErrorsIn200AgainstEmulator(t *testing.T) {
 	t.Run("internal error on a trigger", func(t *testing.T) {
 		w := newWorkspace(t)
 		w.emu.SetFaults(hightouchtest.Faults{ErrorIn200Rate: 1, ErrorIn200: hightouchtest.InternalErrorIn200})
-		out, err := w.c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncSlug: w.sync.Slug})
+		out, err := w.c.TriggerRunCustom(ctx, client.TriggerRunCustomBody{SyncSlug: w.sync.Slug})
 		require.Nil(t, out)
 		var s *client.SDKError
 		require.ErrorAs(t, err, &s)
@@ -321,7 +321,7 @@ func TestErrorsIn200AgainstEmulator(t *testing.T) {
 		require.ErrorAs(t, err, &de)
 		require.Equal(t, 200, de.StatusCode)
 		require.True(t, client.MayHaveBeenActedOn(err))
-		trig, err := w.c.TriggerRunCustom(ctx, client.TriggerRunCustomInput{SyncID: w.sync.ID})
+		trig, err := w.c.TriggerRunCustom(ctx, client.TriggerRunCustomBody{SyncID: w.sync.ID})
 		require.Nil(t, trig)
 		require.ErrorAs(t, err, &de)
 	})

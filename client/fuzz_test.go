@@ -45,7 +45,7 @@ func FuzzDecodeResponses(f *testing.F) {
 		check(seq != nil, err)
 		model, err := c.GetModel(ctx, 1)
 		check(model != nil, err)
-		trig, err := c.TriggerRun(ctx, 1, client.TriggerRunInput{})
+		trig, err := c.TriggerRun(ctx, 1, client.TriggerRunBody{})
 		check(trig != nil, err)
 		if model != nil && model.ID == 0 || trig != nil && (trig.ID == "" || trig.ID == "0") || seq != nil && seq.ID == "" {
 			t.Fatalf("a result without its id: model=%v trigger=%v sequence=%v", model, trig, seq)

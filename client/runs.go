@@ -107,8 +107,8 @@ func (c *Client) GetSyncRun(ctx context.Context, syncID ID, runID RunID) (*SyncR
 	return nil, nil
 }
 
-// TriggerRunInput is the optional body of TriggerRun.
-type TriggerRunInput struct {
+// TriggerRunBody is the optional body of TriggerRun.
+type TriggerRunBody struct {
 	// FullResync resyncs every row, ignoring what was synced before.
 	FullResync bool `json:"fullResync,omitempty"`
 	// ResetCDC treats every row as synced without writing to the destination.
@@ -124,25 +124,25 @@ type TriggerRunOutput struct {
 
 // TriggerRun starts a run of a sync, or queues one behind a run in progress.
 // It is not idempotent: every successful call creates a run.
-func (c *Client) TriggerRun(ctx context.Context, syncID ID, body TriggerRunInput) (*TriggerRunOutput, error) {
+func (c *Client) TriggerRun(ctx context.Context, syncID ID, body TriggerRunBody) (*TriggerRunOutput, error) {
 	return call[TriggerRunOutput](ctx, c, request{operation: "TriggerRun", method: http.MethodPost, path: pathf("/syncs/%s/trigger", syncID), body: body})
 }
 
-// TriggerRunCustomInput is the body of TriggerRunCustom: SyncID or SyncSlug.
-type TriggerRunCustomInput struct {
+// TriggerRunCustomBody is the body of TriggerRunCustom: SyncID or SyncSlug.
+type TriggerRunCustomBody struct {
 	SyncID   ID     `json:"syncId,omitempty"`
 	SyncSlug string `json:"syncSlug,omitempty"`
-	TriggerRunInput
+	TriggerRunBody
 }
 
 // MarshalJSON sends syncId as the digit string the API declares.
-func (in TriggerRunCustomInput) MarshalJSON() ([]byte, error) {
+func (in TriggerRunCustomBody) MarshalJSON() ([]byte, error) {
 	type wire struct {
 		SyncID   string `json:"syncId,omitempty"`
 		SyncSlug string `json:"syncSlug,omitempty"`
-		TriggerRunInput
+		TriggerRunBody
 	}
-	w := wire{SyncSlug: in.SyncSlug, TriggerRunInput: in.TriggerRunInput}
+	w := wire{SyncSlug: in.SyncSlug, TriggerRunBody: in.TriggerRunBody}
 	if in.SyncID != 0 {
 		w.SyncID = in.SyncID.String()
 	}
@@ -151,6 +151,6 @@ func (in TriggerRunCustomInput) MarshalJSON() ([]byte, error) {
 
 // TriggerRunCustom starts a run of the sync named by id or slug. Like
 // TriggerRun it is not idempotent.
-func (c *Client) TriggerRunCustom(ctx context.Context, body TriggerRunCustomInput) (*TriggerRunOutput, error) {
+func (c *Client) TriggerRunCustom(ctx context.Context, body TriggerRunCustomBody) (*TriggerRunOutput, error) {
 	return call[TriggerRunOutput](ctx, c, request{operation: "TriggerRunCustom", method: http.MethodPost, path: "/syncs/trigger", body: body})
 }

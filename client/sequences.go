@@ -60,8 +60,8 @@ func (c *Client) GetSyncSequenceRun(ctx context.Context, syncSequenceRunID strin
 	return call[SyncSequenceRun](ctx, c, request{operation: "GetSyncSequenceRun", method: http.MethodGet, path: pathf("/sync-sequences/runs/%s", syncSequenceRunID)})
 }
 
-// TriggerRunIDGraphInput is the optional body of TriggerRunIDGraph.
-type TriggerRunIDGraphInput struct {
+// TriggerRunIDGraphBody is the optional body of TriggerRunIDGraph.
+type TriggerRunIDGraphBody struct {
 	// FullRerun reruns the whole identity graph instead of an incremental run.
 	FullRerun bool `json:"fullRerun,omitempty"`
 }
@@ -73,6 +73,6 @@ type TriggerRunIDGraphOutput struct {
 
 // TriggerRunIDGraph starts a run of an identity graph. (The API marks this
 // path deprecated in favour of /idr/{graphId}/trigger, with the same shapes.)
-func (c *Client) TriggerRunIDGraph(ctx context.Context, graphID string, body TriggerRunIDGraphInput) (*TriggerRunIDGraphOutput, error) {
+func (c *Client) TriggerRunIDGraph(ctx context.Context, graphID string, body TriggerRunIDGraphBody) (*TriggerRunIDGraphOutput, error) {
 	return call[TriggerRunIDGraphOutput](ctx, c, request{operation: "TriggerRunIDGraph", method: http.MethodPost, path: pathf("/id_graphs/%s/trigger", graphID), body: body})
 }

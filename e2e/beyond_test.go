@@ -57,7 +57,7 @@ func TestWaitForSyncRunStartedElsewhere(t *testing.T) {
 	require.NoError(t, err)
 	// ...and Hightouch's own schedule starts it a little later.
 	time.Sleep(2 * time.Second)
-	out, err := e.api().TriggerRun(ctx, client.ID(id), client.TriggerRunInput{})
+	out, err := e.api().TriggerRun(ctx, client.ID(id), client.TriggerRunBody{})
 	require.NoError(t, err)
 
 	var res workflows.SyncResult
@@ -89,7 +89,7 @@ func TestWaitForSyncRunNeverCreated(t *testing.T) {
 	defer cancel()
 	id, slug := newSync(t, e, quick)
 	// A run from before the cutoff is not the one.
-	_, err := e.api().TriggerRun(ctx, client.ID(id), client.TriggerRunInput{})
+	_, err := e.api().TriggerRun(ctx, client.ID(id), client.TriggerRunBody{})
 	require.NoError(t, err)
 	cutoff := time.Now().Add(time.Second)
 	run, err := e.tc.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{ID: "e2e-wait-never-" + slug, TaskQueue: workflows.TaskQueue},

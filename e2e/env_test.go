@@ -140,7 +140,9 @@ func (e *env) startWorker(ctx context.Context, taskQueue string, out io.Writer, 
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", port)
 	p, err := e.group.Add(proc.Spec{Name: "worker-" + taskQueue, Path: e.bins["worker"], Output: out, Env: append(append(e.clientEnv(),
 		"HIGHTOUCH_API_KEY="+hightouchtest.DefaultToken, "HIGHTOUCH_BASE_URL="+e.emuURL, "HIGHTOUCH_TASK_QUEUE="+taskQueue,
-		"HIGHTOUCH_WORKER_HTTP_ADDR="+httpAddr, "HIGHTOUCH_WORKER_STOP_TIMEOUT=5s", "HIGHTOUCH_APP_URL="+appURL), extraEnv...)})
+		"HIGHTOUCH_WORKER_HTTP_ADDR="+httpAddr, "HIGHTOUCH_WORKER_STOP_TIMEOUT=5s", "HIGHTOUCH_APP_URL="+appURL,
+		// The emulator lists runs at once: no need to allow for minutes.
+		"HIGHTOUCH_LISTING_LAG=5s"), extraEnv...)})
 	if err != nil {
 		return nil, err
 	}

@@ -166,7 +166,7 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 
 	// Runs someone else started (Hightouch's schedule, a dbt Cloud job).
 	otherID, otherSlug := newSync(t, e, quick)
-	other, err := e.api().TriggerRun(ctx, client.ID(otherID), client.TriggerRunInput{})
+	other, err := e.api().TriggerRun(ctx, client.ID(otherID), client.TriggerRunBody{})
 	require.NoError(t, err)
 	m1, _ := newSync(t, e, quick)
 	m2, _ := newSync(t, e, quick)

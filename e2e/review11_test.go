@@ -30,7 +30,7 @@ func TestReview11WaitStartedWhileWorkersDown(t *testing.T) {
 		workflows.WaitForSyncRunWorkflow, workflows.WaitForSyncRunInput{SyncID: client.ID(id), WaitOptions: workflows.WaitOptions{Timeout: "40s"}})
 	require.NoError(t, err)
 	time.Sleep(2 * time.Second)
-	out, err := e.api().TriggerRun(ctx, client.ID(id), client.TriggerRunInput{})
+	out, err := e.api().TriggerRun(ctx, client.ID(id), client.TriggerRunBody{})
 	require.NoError(t, err)
 	time.Sleep(3 * time.Second)
 	_, err = e.startWorker(ctx, queue, &syncBuffer{})

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hightouch-temporal/hightouch-temporal/activities"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 // durationFlag is a duration given as "90s", "15m", "6h" or "2d". It keeps
@@ -21,7 +21,7 @@ func (v *durationFlag) String() string { return v.text }
 func (v *durationFlag) Type() string   { return "duration" }
 
 func (v *durationFlag) Set(s string) error {
-	d, err := activities.ParseDuration(strings.TrimSpace(s))
+	d, err := contract.ParseDuration(strings.TrimSpace(s))
 	if err != nil {
 		return errors.New(`expected a duration such as "90s", "15m", "6h" or "2d"`)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -208,7 +208,7 @@ func writeRunURL(w io.Writer, url string) {
 }
 
 // writeSyncResult writes a sync run's final (or last known) state.
-func writeSyncResult(w io.Writer, s activities.SyncRunSnapshot) {
+func writeSyncResult(w io.Writer, s contract.SyncRunSnapshot) {
 	status := string(s.Status)
 	if !s.Listed() {
 		status = "not listed by Hightouch yet"
@@ -284,7 +284,7 @@ func writeTriggerNotes(w io.Writer, n workflows.TriggerNotes) {
 }
 
 // memberLine is one member run of a sequence.
-func memberLine(m activities.SequenceMemberRun) string {
+func memberLine(m contract.SequenceMemberRun) string {
 	status := string(m.Status)
 	if status == "" {
 		status = "pending"
@@ -304,7 +304,7 @@ func memberLine(m activities.SequenceMemberRun) string {
 }
 
 // runDuration is how long the run took (or has taken when last observed).
-func runDuration(s activities.SyncRunSnapshot) string {
+func runDuration(s contract.SyncRunSnapshot) string {
 	start := s.StartedAt
 	if start == nil {
 		start = s.CreatedAt

@@ -13,8 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -26,10 +26,10 @@ var (
 )
 
 func sampleSync() workflows.SyncResult {
-	return workflows.SyncResult{SyncRunSnapshot: activities.SyncRunSnapshot{
+	return workflows.SyncResult{SyncRunSnapshot: contract.SyncRunSnapshot{
 		SyncID: 42, RunID: "9876", Status: client.RunWarning,
 		CreatedAt: &t0, StartedAt: &startedAt0, FinishedAt: &finished,
-		RunNumbers: activities.RunNumbers{
+		RunNumbers: contract.RunNumbers{
 			CompletionRatio: 1, QuerySize: 12345,
 			PlannedRows:    client.RowCounts{AddedCount: 1000, ChangedCount: 200, RemovedCount: 34},
 			SuccessfulRows: client.RowCounts{AddedCount: 990, ChangedCount: 200, RemovedCount: 34},
@@ -41,12 +41,12 @@ func sampleSync() workflows.SyncResult {
 }
 
 func sampleSequence() workflows.SequenceResult {
-	return workflows.SequenceResult{SequenceID: "seq-1", SequenceRunSnapshot: activities.SequenceRunSnapshot{
+	return workflows.SequenceResult{SequenceID: "seq-1", SequenceRunSnapshot: contract.SequenceRunSnapshot{
 		SequenceRunID: "sr-5", Status: client.SequenceFailed, ObservedAt: finished,
-		SyncRuns: []activities.SequenceMemberRun{
-			{SyncID: 1, RunID: 11, Status: client.RunSuccess, FinishedAt: &startedAt0, RunNumbers: activities.RunNumbers{CompletionRatio: 1,
+		SyncRuns: []contract.SequenceMemberRun{
+			{SyncID: 1, RunID: 11, Status: client.RunSuccess, FinishedAt: &startedAt0, RunNumbers: contract.RunNumbers{CompletionRatio: 1,
 				PlannedRows: client.RowCounts{AddedCount: 1500}, SuccessfulRows: client.RowCounts{AddedCount: 1500}}},
-			{SyncID: 2, RunID: 12, Status: client.RunFailed, FinishedAt: &finished, RunNumbers: activities.RunNumbers{CompletionRatio: 0.5, Error: "destination down"}},
+			{SyncID: 2, RunID: 12, Status: client.RunFailed, FinishedAt: &finished, RunNumbers: contract.RunNumbers{CompletionRatio: 0.5, Error: "destination down"}},
 		},
 	}}
 }
@@ -72,7 +72,7 @@ func TestSyncResultText(t *testing.T) {
 
 	// A run Hightouch has not listed yet.
 	b.Reset()
-	writeSyncResult(&b, activities.SyncRunSnapshot{SyncID: 42, RunID: "1"})
+	writeSyncResult(&b, contract.SyncRunSnapshot{SyncID: 42, RunID: "1"})
 	require.Contains(t, b.String(), "Sync 42, run 1: not listed by Hightouch yet\n")
 	require.Contains(t, b.String(), "Duration:    -\n")
 }

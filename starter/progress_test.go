@@ -18,8 +18,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -53,7 +53,7 @@ func TestBarAndLineText(t *testing.T) {
 	require.Equal(t, "[1m00s] running - 1/2 member runs finished, now sync 2 processing, rows 1,500 synced, 0 failed", lineText(sv))
 	seq.SyncRuns = nil
 	require.Equal(t, "[0s] pending - no member runs yet", lineText(sequenceView(workflows.SequenceProgress{Phase: "pending", State: workflows.StateRunning}, 0)))
-	seq.SyncRuns = []activities.SequenceMemberRun{{SyncID: 3, RunID: 30}}
+	seq.SyncRuns = []contract.SequenceMemberRun{{SyncID: 3, RunID: 30}}
 	require.Equal(t, "running | 0/1 member runs finished, now sync 3 pending | 5s", barText(sequenceView(seq, 5*time.Second)))
 }
 
@@ -182,8 +182,8 @@ func TestFetchLiveMerges(t *testing.T) {
 	// Sequences merge the same way.
 	seqQuery := workflows.SequenceProgress{Phase: "not found", State: workflows.StateRunning, SequenceID: "seq-1"}
 	seqQuery.SequenceRunID, seqQuery.ObservedAt = "sr-5", t0
-	seqSnap := activities.SequenceRunSnapshot{SequenceRunID: "sr-5", Status: client.SequenceRunning, ObservedAt: t0.Add(time.Minute),
-		SyncRuns: []activities.SequenceMemberRun{{SyncID: 1, RunID: 11, Status: client.RunQuerying}}}
+	seqSnap := contract.SequenceRunSnapshot{SequenceRunID: "sr-5", Status: client.SequenceRunning, ObservedAt: t0.Add(time.Minute),
+		SyncRuns: []contract.SequenceMemberRun{{SyncID: 1, RunID: 11, Status: client.RunQuerying}}}
 	c = &fakeClient{
 		desc: func() *workflowservice.DescribeWorkflowExecutionResponse {
 			return describeWith(workflows.SequenceWorkflow, heartbeating(t, "Wait", seqSnap),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -50,7 +51,7 @@ func (w *waitFlags) options() (workflows.WaitOptions, error) {
 	if err := check("max-poll-interval", w.maxPoll, minPoll, maxPoll); err != nil {
 		return workflows.WaitOptions{}, err
 	}
-	p := activities.PollPolicy{MinInterval: activities.Duration(w.minPoll.d), MaxInterval: activities.Duration(w.maxPoll.d)}.WithDefaults()
+	p := activities.PollPolicy{MinInterval: contract.Duration(w.minPoll.d), MaxInterval: contract.Duration(w.maxPoll.d)}.WithDefaults()
 	if p.MaxInterval < p.MinInterval {
 		return workflows.WaitOptions{}, fmt.Errorf("--max-poll-interval (%s) must not be shorter than --min-poll-interval (%s)", p.MaxInterval, p.MinInterval)
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -75,7 +75,7 @@ func TestParseSyncRowLimitsAndResume(t *testing.T) {
 func TestWaitResultsShowLinkAndResume(t *testing.T) {
 	var b bytes.Buffer
 	res := workflows.SyncResult{
-		SyncRunSnapshot: activities.SyncRunSnapshot{SyncID: 42, RunID: "7", Status: client.RunSuccess},
+		SyncRunSnapshot: contract.SyncRunSnapshot{SyncID: 42, RunID: "7", Status: client.RunSuccess},
 		ResumedFrom:     []client.RunID{"5", "6"}, RunURL: "https://app.hightouch.com/acme/syncs/42/runs/7",
 	}
 	writeSync(&b, res)
@@ -83,7 +83,7 @@ func TestWaitResultsShowLinkAndResume(t *testing.T) {
 	require.Contains(t, b.String(), "  Run URL:     https://app.hightouch.com/acme/syncs/42/runs/7\n")
 
 	b.Reset()
-	writeSync(&b, workflows.SyncResult{SyncRunSnapshot: activities.SyncRunSnapshot{SyncID: 42, RunID: "7"}})
+	writeSync(&b, workflows.SyncResult{SyncRunSnapshot: contract.SyncRunSnapshot{SyncID: 42, RunID: "7"}})
 	require.NotContains(t, b.String(), "Run URL")
 
 	require.Equal(t, kindSync, kindOf(workflows.WaitForSyncRunWorkflow))

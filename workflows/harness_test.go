@@ -11,6 +11,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
@@ -74,13 +75,13 @@ func appError(t *testing.T, err error) *temporal.ApplicationError {
 
 // requireFailure checks a workflow failure's type and that it carries the
 // last run snapshot.
-func requireFailure(t *testing.T, err error, typ string) (*temporal.ApplicationError, activities.SyncRunSnapshot) {
+func requireFailure(t *testing.T, err error, typ string) (*temporal.ApplicationError, contract.SyncRunSnapshot) {
 	t.Helper()
 	require.Error(t, err)
 	appErr := appError(t, err)
 	require.Equal(t, typ, appErr.Type(), "error: %v", err)
 	require.False(t, appErr.NonRetryable() == false && typ != "", "run outcome failures are non-retryable")
-	var snap activities.SyncRunSnapshot
+	var snap contract.SyncRunSnapshot
 	if appErr.HasDetails() {
 		require.NoError(t, appErr.Details(&snap))
 	}

@@ -10,9 +10,16 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
+
+// The inputs embed jsoninput.Strict: their UnmarshalJSON, in decode_gen.go,
+// keeps the decoding error for validate to report, since a payload that
+// fails to decode would be retried forever.
+
+//go:generate go run ../internal/cmd/gen-decoders
 
 // Defaults and limits of the wait.
 const (
@@ -52,7 +59,7 @@ func (o WaitOptions) parse(problems *[]string) wait {
 		if v == "" {
 			return 0
 		}
-		d, err := activities.ParseDuration(v)
+		d, err := contract.ParseDuration(v)
 		switch {
 		case err != nil:
 			*problems = append(*problems, fmt.Sprintf("field %q: %v", field, err))
@@ -68,7 +75,7 @@ func (o WaitOptions) parse(problems *[]string) wait {
 	}
 	minPoll := duration("minPollInterval", o.MinPollInterval, minPollFloor, maxPollCeiling)
 	maxPoll := duration("maxPollInterval", o.MaxPollInterval, minPollFloor, maxPollCeiling)
-	w.policy = activities.PollPolicy{MinInterval: activities.Duration(minPoll), MaxInterval: activities.Duration(maxPoll)}.WithDefaults()
+	w.policy = activities.PollPolicy{MinInterval: contract.Duration(minPoll), MaxInterval: contract.Duration(maxPoll)}.WithDefaults()
 	if w.policy.MaxInterval < w.policy.MinInterval {
 		*problems = append(*problems, fmt.Sprintf("field %q: must not be shorter than minPollInterval (%s), got %s",
 			"maxPollInterval", w.policy.MinInterval, w.policy.MaxInterval))
@@ -103,26 +110,27 @@ type SyncInput struct {
 	FollowResumedRun bool `json:"followResumedRun,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow to
-// report: a payload that fails to decode would otherwise be retried.
-func (in *SyncInput) UnmarshalJSON(b []byte) error {
-	type plain SyncInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in SyncInput) validate() (wait, error) {
-	var problems []string
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkSyncRef(in.SyncID, in.SyncSlug, problems)
+		checkIfRunning(in.IfRunning, problems)
+	})
+}
+
+// validateInput is what the inputs' validate methods share: the error decoding
+// kept fails the input alone; otherwise the problems check finds come
+// first, then those of the row limits and the wait options.
+func validateInput(decodeErr error, limits RowLimits, opts WaitOptions, check func(problems *[]string)) (wait, error) {
+	if decodeErr != nil {
+		return wait{}, invalidInput([]string{decodeErr.Error()})
 	}
-	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
-	checkIfRunning(in.IfRunning, &problems)
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
+	var problems []string
+	check(&problems)
+	limits.check(&problems)
+	w := opts.parse(&problems)
 	return w, invalidInput(problems)
 }
 
@@ -176,7 +184,7 @@ func (l RowLimits) check(problems *[]string) {
 // exceededBy says how a run's rejected rows exceed the limits, or "" when
 // they do not. A run may reject exactly the limit; the percentage is of the
 // rows the run planned.
-func (l RowLimits) exceededBy(s activities.SyncRunSnapshot) string {
+func (l RowLimits) exceededBy(s contract.SyncRunSnapshot) string {
 	failed := s.FailedRows.Total()
 	if l.MaxFailedRows != nil && failed > *l.MaxFailedRows {
 		return fmt.Sprintf("rejected %d rows, more than maxFailedRows %d", failed, *l.MaxFailedRows)
@@ -210,32 +218,20 @@ type WaitForSyncRunInput struct {
 	FollowResumedRun bool `json:"followResumedRun,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow.
-func (in *WaitForSyncRunInput) UnmarshalJSON(b []byte) error {
-	type plain WaitForSyncRunInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in WaitForSyncRunInput) validate() (wait, error) {
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
-	}
-	var problems []string
-	checkSyncRef(in.SyncID, in.SyncSlug, &problems)
-	checkName("runId", "a sync run", string(in.RunID), false, &problems)
-	if in.RunID != "" && in.CreatedAfter != nil {
-		problems = append(problems, `field "createdAfter": give runId or createdAfter, not both`)
-	}
-	if in.CreatedAfter != nil && in.CreatedAfter.IsZero() {
-		problems = append(problems, `field "createdAfter": expected an RFC 3339 time such as "2026-11-30T02:00:00Z"`)
-	}
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
-	return w, invalidInput(problems)
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkSyncRef(in.SyncID, in.SyncSlug, problems)
+		checkName("runId", "a sync run", string(in.RunID), false, problems)
+		if in.RunID != "" && in.CreatedAfter != nil {
+			*problems = append(*problems, `field "createdAfter": give runId or createdAfter, not both`)
+		}
+		if in.CreatedAfter != nil && in.CreatedAfter.IsZero() {
+			*problems = append(*problems, `field "createdAfter": expected an RFC 3339 time such as "2026-11-30T02:00:00Z"`)
+		}
+	})
 }
 
 // WaitForSequenceRunInput is the input of HightouchWaitForSequenceRun.
@@ -247,26 +243,14 @@ type WaitForSequenceRunInput struct {
 	FailOnWarning bool   `json:"failOnWarning,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow.
-func (in *WaitForSequenceRunInput) UnmarshalJSON(b []byte) error {
-	type plain WaitForSequenceRunInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in WaitForSequenceRunInput) validate() (wait, error) {
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
-	}
-	var problems []string
-	checkName("sequenceRunId", "a sequence run", in.SequenceRunID, true, &problems)
-	checkName("sequenceId", "a sync sequence", in.SequenceID, false, &problems)
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
-	return w, invalidInput(problems)
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkName("sequenceRunId", "a sequence run", in.SequenceRunID, true, problems)
+		checkName("sequenceId", "a sync sequence", in.SequenceID, false, problems)
+	})
 }
 
 // SequenceInput is the input of HightouchSyncSequence.
@@ -282,26 +266,14 @@ type SequenceInput struct {
 	IfRunning string `json:"ifRunning,omitempty"`
 	RowLimits
 	WaitOptions
-	decodeErr error
-}
-
-// UnmarshalJSON decodes strictly but keeps the error for the workflow.
-func (in *SequenceInput) UnmarshalJSON(b []byte) error {
-	type plain SequenceInput
-	in.decodeErr = jsoninput.Decode(b, (*plain)(in))
-	return nil
+	jsoninput.Strict
 }
 
 func (in SequenceInput) validate() (wait, error) {
-	if in.decodeErr != nil {
-		return wait{}, invalidInput([]string{in.decodeErr.Error()})
-	}
-	var problems []string
-	checkName("sequenceId", "a sync sequence", in.SequenceID, true, &problems)
-	checkIfRunning(in.IfRunning, &problems)
-	in.RowLimits.check(&problems)
-	w := in.WaitOptions.parse(&problems)
-	return w, invalidInput(problems)
+	return validateInput(in.DecodeError(), in.RowLimits, in.WaitOptions, func(problems *[]string) {
+		checkName("sequenceId", "a sync sequence", in.SequenceID, true, problems)
+		checkIfRunning(in.IfRunning, problems)
+	})
 }
 
 // checkIfRunning checks an ifRunning value.

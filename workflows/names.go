@@ -43,9 +43,10 @@ const (
 	// SyncProgress (sync workflows) or a SequenceProgress (sequence ones). It changes when the run changes
 	// phase. In between, the pending activity that waits on the run holds
 	// newer snapshots of it, in its heartbeat details and in the details of
-	// its last StillRunning failure: the run's snapshot, which decodes as a
-	// SyncResult (HightouchSync) or a SequenceResult (HightouchSyncSequence)
-	// with only the run's fields set. Live displays (the starter, `temporal
+	// its last StillRunning failure: the run's snapshot (a
+	// contract.SyncRunSnapshot or contract.SequenceRunSnapshot), which
+	// decodes as a SyncResult (HightouchSync) or a SequenceResult
+	// (HightouchSyncSequence) with only the run's fields set. Live displays (the starter, `temporal
 	// workflow describe`) read both.
 	ProgressQuery = "progress"
 )

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 )
 
@@ -17,7 +18,7 @@ import (
 // final state with every member run and its row counts.
 type SequenceResult struct {
 	SequenceID string `json:"sequenceId"`
-	activities.SequenceRunSnapshot
+	contract.SequenceRunSnapshot
 	TriggerNotes
 	// RunURL is the sequence run's page in Hightouch's web app (when the
 	// worker knows the workspace's address and the sequence id is known).
@@ -32,7 +33,7 @@ type SequenceProgress struct {
 	// State is "running", "succeeded", "failed", "timed out" or "cancelled".
 	State      string `json:"state"`
 	SequenceID string `json:"sequenceId"`
-	activities.SequenceRunSnapshot
+	contract.SequenceRunSnapshot
 	TriggerNotes
 	RunURL   string     `json:"runUrl,omitempty"`
 	Deadline *time.Time `json:"deadline,omitempty"`
@@ -119,7 +120,7 @@ func watchSequenceRun(ctx workflow.Context, p *SequenceProgress, sw sequenceWatc
 	shownStatus := sequenceStatusAttribute(p.SequenceRunSnapshot)
 	sw.settings.upsert(ctx, SearchAttributeRunID.ValueSet(sw.runID), SearchAttributeStatus.ValueSet(shownStatus))
 	// showStatus keeps HightouchStatus on the run's status as it changes.
-	showStatus := func(s activities.SequenceRunSnapshot) {
+	showStatus := func(s contract.SequenceRunSnapshot) {
 		if st := sequenceStatusAttribute(s); st != shownStatus {
 			shownStatus = st
 			sw.settings.upsert(ctx, SearchAttributeStatus.ValueSet(st))
@@ -133,8 +134,8 @@ func watchSequenceRun(ctx workflow.Context, p *SequenceProgress, sw sequenceWatc
 	if p.RunURL != "" {
 		name += " (" + p.RunURL + ")"
 	}
-	wt := waiter[activities.SequenceRunSnapshot]{
-		poll: func(ctx workflow.Context, last activities.SequenceRunSnapshot, mode pollMode) workflow.Future {
+	wt := waiter[contract.SequenceRunSnapshot]{
+		poll: func(ctx workflow.Context, last contract.SequenceRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSequenceRunInput{
 				SequenceRunID: sw.runID, TriggeredAt: sw.triggeredAt, LastFingerprint: last.Fingerprint(), ReturnOnChange: mode.early, Policy: sw.wait.policy,
 			}
@@ -147,9 +148,9 @@ func watchSequenceRun(ctx workflow.Context, p *SequenceProgress, sw sequenceWatc
 			}
 			return workflow.ExecuteActivity(pollOptions(ctx, summary, sw.wait.policy), a.PollSequenceRun, in)
 		},
-		ended:      activities.SequenceRunSnapshot.Ended,
-		observedAt: func(s activities.SequenceRunSnapshot) time.Time { return s.ObservedAt },
-		progress: func(s activities.SequenceRunSnapshot) {
+		ended:      contract.SequenceRunSnapshot.Ended,
+		observedAt: func(s contract.SequenceRunSnapshot) time.Time { return s.ObservedAt },
+		progress: func(s contract.SequenceRunSnapshot) {
 			logger.Info("Sequence run progress", "sequenceRunId", s.SequenceRunID, "status", s.Status, "members", len(s.SyncRuns))
 			p.SequenceRunSnapshot = s
 			p.Phase = string(s.Status)
@@ -193,7 +194,7 @@ func watchSequenceRun(ctx workflow.Context, p *SequenceProgress, sw sequenceWatc
 
 // sequenceStatusAttribute is the HightouchStatus search attribute of a
 // sequence run.
-func sequenceStatusAttribute(s activities.SequenceRunSnapshot) string {
+func sequenceStatusAttribute(s contract.SequenceRunSnapshot) string {
 	if s.Status == "" {
 		return "not found"
 	}
@@ -204,7 +205,7 @@ func sequenceStatusAttribute(s activities.SequenceRunSnapshot) string {
 type sequenceTrigger struct {
 	runID       string
 	notes       TriggerNotes
-	running     *activities.SequenceRunSnapshot
+	running     *contract.SequenceRunSnapshot
 	triggeredAt time.Time
 	deadline    time.Time
 	stopped     error
@@ -259,7 +260,7 @@ func sequenceOutcome(name string, res *SequenceResult, failOnWarning bool, limit
 	case client.SequenceDone:
 		var over []string
 		for _, m := range res.SyncRuns {
-			if why := limits.exceededBy(activities.SyncRunSnapshot{RunNumbers: m.RunNumbers}); why != "" {
+			if why := limits.exceededBy(contract.SyncRunSnapshot{RunNumbers: m.RunNumbers}); why != "" {
 				over = append(over, fmt.Sprintf("sync %s run %s %s", m.SyncID, m.RunID, why))
 			}
 		}

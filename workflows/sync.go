@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 )
 
@@ -17,7 +18,7 @@ import (
 // ifRunning is "skip" and a run was in progress, that run as last seen), and
 // how the workflow came by the run.
 type SyncResult struct {
-	activities.SyncRunSnapshot
+	contract.SyncRunSnapshot
 	TriggerNotes
 	// ResumedFrom are the interrupted runs this one resumes, oldest first
 	// (followResumedRun).
@@ -35,7 +36,7 @@ type SyncProgress struct {
 	Phase string `json:"phase"`
 	// State is "running", "succeeded", "failed", "timed out" or "cancelled".
 	State string `json:"state"`
-	activities.SyncRunSnapshot
+	contract.SyncRunSnapshot
 	TriggerNotes
 	ResumedFrom []client.RunID `json:"resumedFrom,omitempty"`
 	RunURL      string         `json:"runUrl,omitempty"`
@@ -194,7 +195,7 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 	shownStatus := statusAttribute(p.SyncRunSnapshot)
 	sw.settings.upsert(ctx, SearchAttributeRunID.ValueSet(string(p.RunID)), SearchAttributeStatus.ValueSet(shownStatus))
 	// showStatus keeps HightouchStatus on the run's status as it changes.
-	showStatus := func(s activities.SyncRunSnapshot, updates ...temporal.SearchAttributeUpdate) {
+	showStatus := func(s contract.SyncRunSnapshot, updates ...temporal.SearchAttributeUpdate) {
 		if st := statusAttribute(s); st != shownStatus || len(updates) > 0 {
 			shownStatus = st
 			sw.settings.upsert(ctx, append(updates, SearchAttributeStatus.ValueSet(st))...)
@@ -202,8 +203,8 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 	}
 
 	summary := fmt.Sprintf("wait for run %s of sync %s", p.RunID, p.SyncID)
-	wt := waiter[activities.SyncRunSnapshot]{
-		poll: func(ctx workflow.Context, last activities.SyncRunSnapshot, mode pollMode) workflow.Future {
+	wt := waiter[contract.SyncRunSnapshot]{
+		poll: func(ctx workflow.Context, last contract.SyncRunSnapshot, mode pollMode) workflow.Future {
 			in := activities.PollSyncRunInput{
 				SyncID: p.SyncID, RunID: p.RunID, TriggeredAt: sw.triggeredAt, LastStatus: last.Status, ReturnOnChange: mode.early, Policy: sw.wait.policy,
 			}
@@ -216,9 +217,9 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 			}
 			return workflow.ExecuteActivity(pollOptions(ctx, summary, sw.wait.policy), a.PollSyncRun, in)
 		},
-		ended:      activities.SyncRunSnapshot.Ended,
-		observedAt: func(s activities.SyncRunSnapshot) time.Time { return s.ObservedAt },
-		progress: func(s activities.SyncRunSnapshot) {
+		ended:      contract.SyncRunSnapshot.Ended,
+		observedAt: func(s contract.SyncRunSnapshot) time.Time { return s.ObservedAt },
+		progress: func(s contract.SyncRunSnapshot) {
 			if s.Status != p.Status {
 				logger.Info("Sync run progress", "syncId", s.SyncID, "runId", s.RunID, "status", s.Status, "completionRatio", s.CompletionRatio)
 			}
@@ -280,7 +281,7 @@ func watchSyncRun(ctx workflow.Context, p *SyncProgress, sw syncWatch) (*SyncRes
 // findResumedRun waits for the run Hightouch resumes an interrupted one in:
 // the first run of the sync created at or after the interrupted one
 // finished, within resumeWithin (and the workflow's deadline).
-func findResumedRun(ctx workflow.Context, interrupted activities.SyncRunSnapshot, sw syncWatch) (activities.SyncRunSnapshot, bool) {
+func findResumedRun(ctx workflow.Context, interrupted contract.SyncRunSnapshot, sw syncWatch) (contract.SyncRunSnapshot, bool) {
 	window := min(resumeWithin, sw.deadline.Sub(workflow.Now(ctx)))
 	if window <= 0 {
 		return interrupted, false
@@ -299,7 +300,7 @@ func findResumedRun(ctx workflow.Context, interrupted activities.SyncRunSnapshot
 }
 
 // statusAttribute is the HightouchStatus search attribute of a run.
-func statusAttribute(s activities.SyncRunSnapshot) string {
+func statusAttribute(s contract.SyncRunSnapshot) string {
 	if !s.Listed() {
 		return "not listed"
 	}
@@ -320,7 +321,7 @@ type syncTrigger struct {
 	runID client.RunID
 	notes TriggerNotes
 	// running is the run in progress that ifRunning found.
-	running     *activities.SyncRunSnapshot
+	running     *contract.SyncRunSnapshot
 	triggeredAt time.Time
 	deadline    time.Time
 	// stopped is errCancelled or errTimedOut when the workflow stopped
@@ -335,7 +336,7 @@ type syncTrigger struct {
 func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInput, w wait, requested time.Time) (syncTrigger, error) {
 	deadline := requested.Add(w.timeout)
 	req := triggerRequest{Kind: writerSync, SyncID: syncID, IfRunning: in.IfRunning, RequestedAt: requested,
-		Options: client.TriggerRunInput{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}}
+		Options: client.TriggerRunBody{FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill}}
 	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSync, SyncID: syncID}, deadline)
 	t := syncTrigger{runID: client.RunID(reply.RunID), notes: reply.TriggerNotes, running: reply.SyncRun,
 		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped, live: true}
@@ -358,7 +359,7 @@ func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInp
 // the one-writer release; they replay it as it was.
 func triggerSyncDirectly(ctx workflow.Context, syncID client.ID, in SyncInput, w wait) (syncTrigger, error) {
 	var trig client.TriggerRunOutput
-	triggerInput := activities.TriggerRunInput{SyncID: syncID, TriggerRunInput: client.TriggerRunInput{
+	triggerInput := activities.TriggerRunInput{SyncID: syncID, TriggerRunBody: client.TriggerRunBody{
 		FullResync: in.FullResync, ResetCDC: in.ResetCDC, ClearAndFill: in.ClearAndFill,
 	}}
 	opts := func(ctx workflow.Context) workflow.Context {
@@ -445,7 +446,7 @@ func joinNotes(notes, note string) string {
 }
 
 // runName names a run in messages, with its page in Hightouch when known.
-func runName(s activities.SyncRunSnapshot, url string) string {
+func runName(s contract.SyncRunSnapshot, url string) string {
 	name := fmt.Sprintf("run %s of sync %s", s.RunID, s.SyncID)
 	if url != "" {
 		name += " (" + url + ")"
@@ -453,7 +454,7 @@ func runName(s activities.SyncRunSnapshot, url string) string {
 	return name
 }
 
-func phaseOf(s activities.SyncRunSnapshot) string {
+func phaseOf(s contract.SyncRunSnapshot) string {
 	if !s.Listed() {
 		return "not listed"
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -24,11 +25,11 @@ import (
 type reportRecorder struct {
 	activities.Temporal
 	mu      sync.Mutex
-	reports []activities.SyncRunSnapshot
+	reports []contract.SyncRunSnapshot
 }
 
 func (r *reportRecorder) SignalWorkflow(ctx context.Context, workflowID, runID, signalName string, arg any) error {
-	if s, ok := arg.(activities.SyncRunSnapshot); ok {
+	if s, ok := arg.(contract.SyncRunSnapshot); ok {
 		r.mu.Lock()
 		r.reports = append(r.reports, s)
 		r.mu.Unlock()
@@ -88,7 +89,7 @@ func TestDeadCheckingAttemptDoesNotAdoptARunFromJustBeforeTheRequest(t *testing.
 	h.env.SetStartTime(time.Date(2026, 11, 30, 12, 0, 0, 400*int(time.Millisecond), time.UTC))
 	id := h.emu.NewSync("s", hightouchtest.Scenario{Phases: phases(time.Second, time.Second, time.Minute, 0)})
 	h.clock.Advance(-300 * time.Millisecond)
-	before, err := h.acts.Client.TriggerRun(context.Background(), client.ID(id), client.TriggerRunInput{})
+	before, err := h.acts.Client.TriggerRun(context.Background(), client.ID(id), client.TriggerRunBody{})
 	require.NoError(t, err)
 	h.clock.Advance(300 * time.Millisecond)
 

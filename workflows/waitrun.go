@@ -10,6 +10,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 )
 
@@ -73,7 +74,7 @@ func HightouchWaitForSyncRun(ctx workflow.Context, in WaitForSyncRunInput) (*Syn
 // findSyncRun waits until the sync has a run created at or after a time and
 // returns the first such run; it fails with WaitTimeout when none appears
 // before the deadline, and is cancelled with the workflow.
-func findSyncRun(ctx workflow.Context, syncID client.ID, after, deadline time.Time, w wait) (activities.SyncRunSnapshot, error) {
+func findSyncRun(ctx workflow.Context, syncID client.ID, after, deadline time.Time, w wait) (contract.SyncRunSnapshot, error) {
 	what := fmt.Sprintf("sync %s created at or after %s", syncID, after.UTC().Format(time.RFC3339))
 	remaining := deadline.Sub(workflow.Now(ctx))
 	var found activities.FindSyncRunResult
@@ -104,12 +105,12 @@ func findSyncRun(ctx workflow.Context, syncID client.ID, after, deadline time.Ti
 	}
 	switch {
 	case ctx.Err() != nil:
-		return activities.SyncRunSnapshot{}, temporal.NewCanceledError(fmt.Sprintf("cancelled before a run of %s appeared", what))
+		return contract.SyncRunSnapshot{}, temporal.NewCanceledError(fmt.Sprintf("cancelled before a run of %s appeared", what))
 	case searchOver:
-		return activities.SyncRunSnapshot{}, temporal.NewNonRetryableApplicationError(
+		return contract.SyncRunSnapshot{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("no run of %s appeared within the timeout of %s", what, w.timeout), errortypes.WaitTimeout, nil)
 	case err != nil:
-		return activities.SyncRunSnapshot{}, failWait(ctx, err, w.timeout, "a run of "+what, nil)
+		return contract.SyncRunSnapshot{}, failWait(ctx, err, w.timeout, "a run of "+what, nil)
 	}
 	workflow.GetLogger(ctx).Info("Found the sync run to wait on", "syncId", syncID, "runId", found.Run.RunID)
 	return *found.Run, nil

@@ -32,7 +32,7 @@ func (h *harness) runWait(workflow string, in any, res any) error {
 // schedule, a person in the app), and returns its id.
 func (h *harness) triggerElsewhere(syncID int64) client.RunID {
 	h.t.Helper()
-	out, err := h.acts.Client.TriggerRun(context.Background(), client.ID(syncID), client.TriggerRunInput{})
+	out, err := h.acts.Client.TriggerRun(context.Background(), client.ID(syncID), client.TriggerRunBody{})
 	require.NoError(h.t, err)
 	return out.ID
 }

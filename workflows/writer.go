@@ -13,6 +13,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 )
 
@@ -88,10 +89,10 @@ type triggerRequest struct {
 	Kind    string    `json:"kind"`
 	SyncID  client.ID `json:"syncId,omitempty"`
 	// SequenceID names the sequence of a sequence request.
-	SequenceID  string                 `json:"sequenceId,omitempty"`
-	Options     client.TriggerRunInput `json:"options"`
-	IfRunning   string                 `json:"ifRunning,omitempty"`
-	RequestedAt time.Time              `json:"requestedAt"`
+	SequenceID  string                `json:"sequenceId,omitempty"`
+	Options     client.TriggerRunBody `json:"options"`
+	IfRunning   string                `json:"ifRunning,omitempty"`
+	RequestedAt time.Time             `json:"requestedAt"`
 }
 
 type replyTo struct {
@@ -106,8 +107,8 @@ type triggerReply struct {
 	RunID string `json:"runId,omitempty"`
 	TriggerNotes
 	// SyncRun or SequenceRun is the run in progress that ifRunning found.
-	SyncRun     *activities.SyncRunSnapshot     `json:"syncRun,omitempty"`
-	SequenceRun *activities.SequenceRunSnapshot `json:"sequenceRun,omitempty"`
+	SyncRun     *contract.SyncRunSnapshot     `json:"syncRun,omitempty"`
+	SequenceRun *contract.SequenceRunSnapshot `json:"sequenceRun,omitempty"`
 	// Withdrawn: the requester withdrew the request before anything was
 	// sent.
 	Withdrawn bool `json:"withdrawn,omitempty"`
@@ -529,7 +530,7 @@ func adoptionNote(w activities.SendWindow, found activities.FindSyncTriggerRunRe
 
 // syncRunningReply answers a request whose ifRunning found a run in
 // progress.
-func syncRunningReply(req triggerRequest, reply triggerReply, syncID client.ID, running activities.SyncRunSnapshot) triggerReply {
+func syncRunningReply(req triggerRequest, reply triggerReply, syncID client.ID, running contract.SyncRunSnapshot) triggerReply {
 	reply.RunID, reply.SyncRun = string(running.RunID), &running
 	status := running.Status
 	if status == "" {
@@ -638,7 +639,7 @@ func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) trigger
 
 // sequenceRunningReply answers a sequence request whose ifRunning found a
 // run in progress.
-func sequenceRunningReply(req triggerRequest, reply triggerReply, seq string, running activities.SequenceRunSnapshot) triggerReply {
+func sequenceRunningReply(req triggerRequest, reply triggerReply, seq string, running contract.SequenceRunSnapshot) triggerReply {
 	reply.RunID, reply.SequenceRun = running.SequenceRunID, &running
 	switch req.IfRunning {
 	case activities.IfRunningSkip:

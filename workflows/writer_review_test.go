@@ -33,7 +33,7 @@ func TestDeadFirstSendDoesNotAdoptARunFromBeforeTheRequest(t *testing.T) {
 	h := newHarness(t)
 	id := h.emu.NewSync("s", hightouchtest.Scenario{Phases: phases(time.Second, time.Second, time.Minute, 0)})
 	// Hightouch's own schedule ran the sync 5 minutes before the request.
-	before, err := h.acts.Client.TriggerRun(context.Background(), client.ID(id), client.TriggerRunInput{})
+	before, err := h.acts.Client.TriggerRun(context.Background(), client.ID(id), client.TriggerRunBody{})
 	require.NoError(t, err)
 	h.clock.Advance(5 * time.Minute)
 

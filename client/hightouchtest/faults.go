@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 // Faults configures injected failures. Rates are shares in [0,1] drawn from
@@ -144,19 +146,19 @@ func (e *Emulator) triggerThen500() bool {
 // JSON form (admin API): durations are Go duration strings.
 
 type faultsJSON struct {
-	ServerErrorRate    float64      `json:"serverErrorRate"`
-	RateLimitRate      float64      `json:"rateLimitRate"`
-	RetryAfter         jsonDuration `json:"retryAfter"`
-	Latency            jsonDuration `json:"latency"`
-	TriggerThen500Rate float64      `json:"triggerThen500Rate"`
-	RateLimitBurst     int          `json:"rateLimitBurst"`
-	ClockOffset        jsonDuration `json:"clockOffset"`
-	ListingLag         jsonDuration `json:"listingLag"`
-	GatewayTimeoutRate float64      `json:"gatewayTimeoutRate"`
-	LateCreationMin    jsonDuration `json:"lateCreationMin"`
-	LateCreationMax    jsonDuration `json:"lateCreationMax"`
-	SlowRate           float64      `json:"slowRate"`
-	SlowLatency        jsonDuration `json:"slowLatency"`
+	ServerErrorRate    float64           `json:"serverErrorRate"`
+	RateLimitRate      float64           `json:"rateLimitRate"`
+	RetryAfter         contract.Duration `json:"retryAfter"`
+	Latency            contract.Duration `json:"latency"`
+	TriggerThen500Rate float64           `json:"triggerThen500Rate"`
+	RateLimitBurst     int               `json:"rateLimitBurst"`
+	ClockOffset        contract.Duration `json:"clockOffset"`
+	ListingLag         contract.Duration `json:"listingLag"`
+	GatewayTimeoutRate float64           `json:"gatewayTimeoutRate"`
+	LateCreationMin    contract.Duration `json:"lateCreationMin"`
+	LateCreationMax    contract.Duration `json:"lateCreationMax"`
+	SlowRate           float64           `json:"slowRate"`
+	SlowLatency        contract.Duration `json:"slowLatency"`
 
 	ErrorIn200Rate float64        `json:"errorIn200Rate"`
 	ErrorIn200     ErrorIn200Body `json:"errorIn200,omitempty"`
@@ -166,11 +168,11 @@ type faultsJSON struct {
 func (f Faults) MarshalJSON() ([]byte, error) {
 	return json.Marshal(faultsJSON{
 		ServerErrorRate: f.ServerErrorRate, RateLimitRate: f.RateLimitRate,
-		RetryAfter: jsonDuration(f.RetryAfter), Latency: jsonDuration(f.Latency),
+		RetryAfter: contract.Duration(f.RetryAfter), Latency: contract.Duration(f.Latency),
 		TriggerThen500Rate: f.TriggerThen500Rate, RateLimitBurst: f.RateLimitBurst,
-		ClockOffset: jsonDuration(f.ClockOffset), ListingLag: jsonDuration(f.ListingLag),
-		GatewayTimeoutRate: f.GatewayTimeoutRate, LateCreationMin: jsonDuration(f.LateCreationMin), LateCreationMax: jsonDuration(f.LateCreationMax),
-		SlowRate: f.SlowRate, SlowLatency: jsonDuration(f.SlowLatency),
+		ClockOffset: contract.Duration(f.ClockOffset), ListingLag: contract.Duration(f.ListingLag),
+		GatewayTimeoutRate: f.GatewayTimeoutRate, LateCreationMin: contract.Duration(f.LateCreationMin), LateCreationMax: contract.Duration(f.LateCreationMax),
+		SlowRate: f.SlowRate, SlowLatency: contract.Duration(f.SlowLatency),
 		ErrorIn200Rate: f.ErrorIn200Rate, ErrorIn200: f.ErrorIn200, FailTriggers: f.FailTriggers,
 	})
 }

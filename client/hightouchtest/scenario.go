@@ -3,8 +3,9 @@ package hightouchtest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 // Phase is one in-progress stage of a run. A negative Duration means the
@@ -76,12 +77,12 @@ func (sc Scenario) normalized() Scenario {
 // JSON forms (admin API): durations are Go duration strings such as "2s".
 
 type phaseJSON struct {
-	Status   string       `json:"status"`
-	Duration jsonDuration `json:"duration"`
+	Status   string            `json:"status"`
+	Duration contract.Duration `json:"duration"`
 }
 
 func (p Phase) MarshalJSON() ([]byte, error) {
-	return json.Marshal(phaseJSON{Status: p.Status, Duration: jsonDuration(p.Duration)})
+	return json.Marshal(phaseJSON{Status: p.Status, Duration: contract.Duration(p.Duration)})
 }
 
 func (p *Phase) UnmarshalJSON(b []byte) error {
@@ -94,23 +95,23 @@ func (p *Phase) UnmarshalJSON(b []byte) error {
 }
 
 type scenarioJSON struct {
-	Phases         []Phase      `json:"phases"`
-	Status         string       `json:"status,omitempty"`
-	Error          string       `json:"error,omitempty"`
-	QuerySize      int64        `json:"querySize"`
-	PlannedRows    RowCounts    `json:"plannedRows"`
-	SuccessfulRows RowCounts    `json:"successfulRows"`
-	FailedRows     RowCounts    `json:"failedRows"`
-	ListDelay      jsonDuration `json:"listDelay"`
-	ResumeAfter    jsonDuration `json:"resumeAfter"`
-	ResumeStatus   string       `json:"resumeStatus,omitempty"`
+	Phases         []Phase           `json:"phases"`
+	Status         string            `json:"status,omitempty"`
+	Error          string            `json:"error,omitempty"`
+	QuerySize      int64             `json:"querySize"`
+	PlannedRows    RowCounts         `json:"plannedRows"`
+	SuccessfulRows RowCounts         `json:"successfulRows"`
+	FailedRows     RowCounts         `json:"failedRows"`
+	ListDelay      contract.Duration `json:"listDelay"`
+	ResumeAfter    contract.Duration `json:"resumeAfter"`
+	ResumeStatus   string            `json:"resumeStatus,omitempty"`
 }
 
 func (sc Scenario) MarshalJSON() ([]byte, error) {
 	return json.Marshal(scenarioJSON{
 		Phases: sc.Phases, Status: sc.Status, Error: sc.Error, QuerySize: sc.QuerySize,
 		PlannedRows: sc.PlannedRows, SuccessfulRows: sc.SuccessfulRows, FailedRows: sc.FailedRows,
-		ListDelay: jsonDuration(sc.ListDelay), ResumeAfter: jsonDuration(sc.ResumeAfter), ResumeStatus: sc.ResumeStatus,
+		ListDelay: contract.Duration(sc.ListDelay), ResumeAfter: contract.Duration(sc.ResumeAfter), ResumeStatus: sc.ResumeStatus,
 	})
 }
 
@@ -133,28 +134,4 @@ func strictUnmarshal(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
-}
-
-// jsonDuration is a time.Duration written as a Go duration string.
-type jsonDuration time.Duration
-
-func (d jsonDuration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(time.Duration(d).String())
-}
-
-func (d *jsonDuration) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*d = 0
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration must be a string such as \"2s\", got %s", b)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return err
-	}
-	*d = jsonDuration(v)
-	return nil
 }

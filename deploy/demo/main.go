@@ -315,6 +315,6 @@ func logFile(dir, name string) io.Writer {
 // Hightouch API, as Hightouch's own schedule would.
 func triggerElsewhere(ctx context.Context, emuURL string) error {
 	ht := client.New(client.WithSecurity(hightouchtest.DefaultToken), client.WithServerURL(emuURL))
-	_, err := ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunInput{})
+	_, err := ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunBody{})
 	return err
 }

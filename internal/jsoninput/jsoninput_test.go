@@ -3,6 +3,7 @@ package jsoninput_test
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -69,4 +70,19 @@ func TestDecodeKnownIgnoresUnknownFields(t *testing.T) {
 	var e *jsoninput.Error
 	require.ErrorAs(t, jsoninput.DecodeKnown([]byte(`{"syncId":"x","other":1}`), &v), &e)
 	require.Equal(t, "syncId", e.Field, "wrong types still fail")
+}
+
+func TestStrictAndTolerantKeepTheError(t *testing.T) {
+	var v input
+	s := jsoninput.DecodeStrict([]byte(`{"syncId":3,"other":1}`), &v)
+	var e *jsoninput.Error
+	require.ErrorAs(t, s.DecodeError(), &e)
+	require.Equal(t, "other", e.Field)
+	require.NoError(t, jsoninput.DecodeTolerant([]byte(`{"syncId":3,"other":1}`), &v).DecodeError())
+	require.Error(t, jsoninput.DecodeTolerant([]byte(`[]`), &v).DecodeError())
+	require.NoError(t, jsoninput.Strict{}.DecodeError(), "an input built in Go has no error")
+	require.Equal(t, []string{"syncId"}, jsoninput.FieldNames(reflect.TypeFor[struct {
+		SyncID client.ID `json:"syncId"`
+		jsoninput.Strict
+	}]()), "the embedded state adds no JSON field")
 }

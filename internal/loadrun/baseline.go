@@ -12,6 +12,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 )
 
@@ -29,7 +30,7 @@ const (
 
 // runBaseline fills r.Baseline.
 func runBaseline(ctx context.Context, cfg Config, e *env, r *Report, logf func(string, ...any)) error {
-	b := &BaselineReport{Runs: cfg.BaselineRuns, RunLength: Duration(cfg.BaselineRunLength), StartsPerSecond: cfg.BaselineStartsPerSecond}
+	b := &BaselineReport{Runs: cfg.BaselineRuns, RunLength: measured(cfg.BaselineRunLength), StartsPerSecond: cfg.BaselineStartsPerSecond}
 	scenarios := make([]hightouchtest.Scenario, cfg.BaselineRuns)
 	for i := range scenarios {
 		scenarios[i] = scenario(cfg.BaselineRunLength)
@@ -145,11 +146,12 @@ func runBaseline(ctx context.Context, cfg Config, e *env, r *Report, logf func(s
 	}
 	b.Plain.fill(cpuAfter-cpuBefore, before, after)
 
-	if b.Plain.CPUPerRun > 0 {
-		b.Ratio = float64(b.Temporal.CPUPerRun) / float64(b.Plain.CPUPerRun)
-		busy := b.Temporal.CPUSeconds - b.WorkerIdleCores*b.Temporal.Took.Std().Seconds()
-		b.RatioNetOfIdle = busy / float64(max(b.Temporal.Completed, 1)) / b.Plain.CPUPerRun.Std().Seconds()
-		b.RatioWithDevServer = float64(b.Temporal.CPUPerRun+b.DevServerCPUPerRun) / float64(b.Plain.CPUPerRun)
+	// The ratios divide the measures, not the report's rounded figures.
+	if plain := b.Plain.cpuPerRun; plain > 0 {
+		b.Ratio = float64(b.Temporal.cpuPerRun) / float64(plain)
+		busy := b.Temporal.CPUSeconds - b.WorkerIdleCores*b.Temporal.took.Seconds()
+		b.RatioNetOfIdle = busy / float64(max(b.Temporal.Completed, 1)) / plain.Seconds()
+		b.RatioWithDevServer = float64(b.Temporal.cpuPerRun+seconds(devPerRun)) / float64(plain)
 	}
 	if b.Plain.CPUSeconds > 0 && b.Temporal.Requests > 0 && b.Plain.Requests > 0 {
 		b.RatioPerRequest = (b.Temporal.CPUSeconds / float64(b.Temporal.Requests)) / (b.Plain.CPUSeconds / float64(b.Plain.Requests))
@@ -161,17 +163,21 @@ func runBaseline(ctx context.Context, cfg Config, e *env, r *Report, logf func(s
 // fill sets the CPU and request figures of one side from its CPU seconds
 // and the snapshots around it.
 func (s *BaselineSide) fill(cpu float64, before, after cpuSnapshot) {
-	s.Took = Duration(after.at.Sub(before.at))
+	s.took = after.at.Sub(before.at)
+	s.Took = measured(s.took)
 	s.CPUSeconds = cpu
 	runs := float64(max(s.Completed, 1))
-	s.CPUPerRun = secondsDuration(cpu / runs)
+	s.cpuPerRun = seconds(cpu / runs)
+	s.CPUPerRun = measured(s.cpuPerRun)
 	s.Requests = after.requests - before.requests
 	s.RequestsPerRun = float64(s.Requests) / runs
 	s.EmulatorCPUPerRun = secondsDuration((after.emu - before.emu) / runs)
 	s.Enforced429 = after.enforced - before.enforced
 }
 
-func secondsDuration(s float64) Duration { return Duration(s * float64(time.Second)) }
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+func secondsDuration(s float64) contract.Duration { return measured(seconds(s)) }
 
 // paced calls f(0..n-1) at perSecond, each in turn, and returns after the
 // last call (or when ctx ends).
@@ -201,7 +207,7 @@ func paced(ctx context.Context, n int, perSecond float64, f func(i int)) {
 func plainRun(ctx context.Context, hc *client.Client, syncID client.ID) error {
 	var trig *client.TriggerRunOutput
 	err := retryLocal(ctx, func() (err error) {
-		trig, err = hc.TriggerRun(ctx, syncID, client.TriggerRunInput{})
+		trig, err = hc.TriggerRun(ctx, syncID, client.TriggerRunBody{})
 		return err
 	})
 	if err != nil {

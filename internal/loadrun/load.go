@@ -34,7 +34,7 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 				count++
 			}
 		}
-		r.Config.Classes = append(r.Config.Classes, ClassSpec{Name: rc.name, Min: Duration(lo), Max: Duration(hi), Runs: count})
+		r.Config.Classes = append(r.Config.Classes, ClassSpec{Name: rc.name, Min: measured(lo), Max: measured(hi), Runs: count})
 	}
 	logf("load: creating %d syncs at the emulator", n)
 	syncIDs, err := e.createSyncs(ctx, "load", scenarios)
@@ -91,7 +91,7 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 		}
 	}
 	l := &r.Load
-	l.Workflows, l.Started, l.StartTook = n, len(startedIDs), Duration(time.Since(start))
+	l.Workflows, l.Started, l.StartTook = n, len(startedIDs), measured(time.Since(start))
 	l.Failures = append(l.Failures, startErrs...)
 	logf("load: started %d workflows in %s; waiting (at most %s)", l.Started, l.StartTook, cfg.WaitTimeout)
 
@@ -204,7 +204,7 @@ func runLoad(ctx context.Context, cfg Config, e *env, r *Report, logf func(strin
 		pollDelay = append(pollDelay, run.FirstSeenTerminalAt.Sub(*run.FinishedAt))
 		closeDelay = append(closeDelay, o.closedAt.Sub(*run.FirstSeenTerminalAt))
 	}
-	l.Took = Duration(lastClose.Sub(start))
+	l.Took = measured(lastClose.Sub(start))
 	l.Notice.Latency, l.Notice.PollDelay, l.Notice.CloseDelay = distributionOf(latency), distributionOf(pollDelay), distributionOf(closeDelay)
 	l.Notice.TriggerDelay = distributionOf(triggerDelay)
 	for c := range mix {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 )
 
@@ -21,16 +22,16 @@ func TestDistribution(t *testing.T) {
 	}
 	d := distributionOf(ds)
 	require.Equal(t, 100, d.Count)
-	require.Equal(t, Duration(time.Second), d.Min)
-	require.Equal(t, Duration(50*time.Second), d.Median)
-	require.Equal(t, Duration(90*time.Second), d.P90)
-	require.Equal(t, Duration(99*time.Second), d.P99)
-	require.Equal(t, Duration(100*time.Second), d.Max)
-	require.Equal(t, Duration(50500*time.Millisecond), d.Mean)
+	require.Equal(t, contract.Duration(time.Second), d.Min)
+	require.Equal(t, contract.Duration(50*time.Second), d.Median)
+	require.Equal(t, contract.Duration(90*time.Second), d.P90)
+	require.Equal(t, contract.Duration(99*time.Second), d.P99)
+	require.Equal(t, contract.Duration(100*time.Second), d.Max)
+	require.Equal(t, contract.Duration(50500*time.Millisecond), d.Mean)
 
 	one := distributionOf([]time.Duration{3 * time.Second})
-	require.Equal(t, Duration(3*time.Second), one.Median)
-	require.Equal(t, Duration(3*time.Second), one.P99)
+	require.Equal(t, contract.Duration(3*time.Second), one.Median)
+	require.Equal(t, contract.Duration(3*time.Second), one.P99)
 	require.Equal(t, Distribution{}, distributionOf(nil))
 }
 
@@ -197,7 +198,7 @@ func TestProblems(t *testing.T) {
 
 func TestReportRendering(t *testing.T) {
 	r := Report{Config: ConfigSummary{Workflows: 3, EmulatorRateLimit: "200/10s", CPUs: 2,
-		Classes: []ClassSpec{{Name: "short", Min: Duration(25 * time.Second), Max: Duration(35 * time.Second), Runs: 3}}}}
+		Classes: []ClassSpec{{Name: "short", Min: contract.Duration(25 * time.Second), Max: contract.Duration(35 * time.Second), Runs: 3}}}}
 	r.Load = LoadReport{Workflows: 3, Started: 3, Succeeded: 3}
 	r.Load.Notice.Latency = distributionOf([]time.Duration{time.Second, 2 * time.Second, 30 * time.Second})
 	r.Load.Hightouch.ByOperation = map[string]int{"TriggerRun": 3, "ListSyncRuns": 40}

@@ -1,33 +1,19 @@
 package loadrun
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
-// Duration is a time.Duration that reads as "1.234s" in JSON.
-type Duration time.Duration
-
-func (d Duration) Std() time.Duration { return time.Duration(d) }
-
-func (d Duration) String() string { return roundDuration(time.Duration(d)).String() }
-
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
-
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	v, err := time.ParseDuration(s)
-	*d = Duration(v)
-	return err
-}
+// measured is a measured duration as the report keeps it, to three
+// significant figures or so (roundDuration).
+func measured(d time.Duration) contract.Duration { return contract.Duration(roundDuration(d)) }
 
 // roundDuration keeps three significant figures or so.
 func roundDuration(d time.Duration) time.Duration {
@@ -72,10 +58,10 @@ type ConfigSummary struct {
 
 // ClassSpec is one third of the mix of run lengths.
 type ClassSpec struct {
-	Name string   `json:"name"`
-	Min  Duration `json:"min"`
-	Max  Duration `json:"max"`
-	Runs int      `json:"runs"`
+	Name string            `json:"name"`
+	Min  contract.Duration `json:"min"`
+	Max  contract.Duration `json:"max"`
+	Runs int               `json:"runs"`
 }
 
 // LoadReport is the main measurement: N workflows started at once.
@@ -88,9 +74,9 @@ type LoadReport struct {
 	// Failures are the first few failure messages.
 	Failures []string `json:"failures,omitempty"`
 	// StartTook is how long starting every workflow took.
-	StartTook Duration `json:"startTook"`
+	StartTook contract.Duration `json:"startTook"`
 	// Took is from the first start to the last workflow closing.
-	Took Duration `json:"took"`
+	Took contract.Duration `json:"took"`
 
 	Worker    WorkerUsage  `json:"worker"`
 	DevServer ProcessUsage `json:"devServer"`
@@ -138,14 +124,14 @@ type TaskQueueReport struct {
 	PeakActivityTasksPerSecond float64 `json:"peakActivityTasksPerSecond"`
 	// ActivityScheduleToStart is the mean time an activity task waited in
 	// the task queue (after any retry delay); Peak the highest 10 s mean.
-	ActivityScheduleToStart         Duration `json:"activityScheduleToStart"`
-	PeakActivityScheduleToStart     Duration `json:"peakActivityScheduleToStart"`
-	WorkflowTaskScheduleToStart     Duration `json:"workflowTaskScheduleToStart"`
-	PeakWorkflowTaskScheduleToStart Duration `json:"peakWorkflowTaskScheduleToStart"`
+	ActivityScheduleToStart         contract.Duration `json:"activityScheduleToStart"`
+	PeakActivityScheduleToStart     contract.Duration `json:"peakActivityScheduleToStart"`
+	WorkflowTaskScheduleToStart     contract.Duration `json:"workflowTaskScheduleToStart"`
+	PeakWorkflowTaskScheduleToStart contract.Duration `json:"peakWorkflowTaskScheduleToStart"`
 	// PeakBacklog and PeakBacklogAge are the activity task queue's highest
 	// approximate backlog and oldest waiting task, sampled.
-	PeakBacklog    int      `json:"peakBacklog"`
-	PeakBacklogAge Duration `json:"peakBacklogAge"`
+	PeakBacklog    int               `json:"peakBacklog"`
+	PeakBacklogAge contract.Duration `json:"peakBacklogAge"`
 }
 
 // ProcessUsage is another process's cost during the load, from /proc.
@@ -230,9 +216,9 @@ type TemporalReport struct {
 // BaselineReport compares the worker's CPU per completed short run with a
 // plain Go loop making the same HTTP calls without Temporal.
 type BaselineReport struct {
-	Runs            int      `json:"runs"`
-	RunLength       Duration `json:"runLength"`
-	StartsPerSecond float64  `json:"startsPerSecond"`
+	Runs            int               `json:"runs"`
+	RunLength       contract.Duration `json:"runLength"`
+	StartsPerSecond float64           `json:"startsPerSecond"`
 	// Temporal is the worker process (HightouchSync workflows); Plain is this
 	// process running trigger-then-poll goroutines.
 	Temporal BaselineSide `json:"temporal"`
@@ -243,8 +229,8 @@ type BaselineReport struct {
 	RatioPerRequest float64 `json:"ratioPerRequest"`
 	// DevServerCPUPerRun is the dev server's CPU per run on the Temporal
 	// side, left out of Ratio; RatioWithDevServer adds it.
-	DevServerCPUPerRun Duration `json:"devServerCpuPerRun"`
-	RatioWithDevServer float64  `json:"ratioWithDevServer"`
+	DevServerCPUPerRun contract.Duration `json:"devServerCpuPerRun"`
+	RatioWithDevServer float64           `json:"ratioWithDevServer"`
 	// WorkerIdleCores and DevServerIdleCores are measured for 10 s before
 	// the baseline with nothing running; RatioNetOfIdle takes the worker's
 	// idle CPU out of the Temporal side.
@@ -255,18 +241,20 @@ type BaselineReport struct {
 
 // BaselineSide is one side of the baseline.
 type BaselineSide struct {
-	Completed  int      `json:"completed"`
-	Failed     int      `json:"failed"`
-	Took       Duration `json:"took"`
-	CPUSeconds float64  `json:"cpuSeconds"`
-	CPUPerRun  Duration `json:"cpuPerRun"`
+	Completed  int               `json:"completed"`
+	Failed     int               `json:"failed"`
+	Took       contract.Duration `json:"took"`
+	CPUSeconds float64           `json:"cpuSeconds"`
+	CPUPerRun  contract.Duration `json:"cpuPerRun"`
 	// Requests and RequestsPerRun are counted by the emulator.
 	Requests       int     `json:"requests"`
 	RequestsPerRun float64 `json:"requestsPerRun"`
 	// EmulatorCPUPerRun is the emulator's CPU per run: about equal on both
 	// sides when both made the same calls.
-	EmulatorCPUPerRun Duration `json:"emulatorCpuPerRun"`
-	Enforced429       int      `json:"enforced429"`
+	EmulatorCPUPerRun contract.Duration `json:"emulatorCpuPerRun"`
+	Enforced429       int               `json:"enforced429"`
+	// took and cpuPerRun are Took and CPUPerRun as measured.
+	took, cpuPerRun time.Duration
 }
 
 // checkProblems lists every failed expectation.

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/hightouch-temporal/hightouch-temporal/contract"
 )
 
 // series is a counter or gauge read at increasing times.
@@ -110,13 +112,13 @@ func (s *series) last() float64 {
 // percentile is the smallest value with at least p% of the values at or
 // below it).
 type Distribution struct {
-	Count  int      `json:"count"`
-	Min    Duration `json:"min"`
-	Median Duration `json:"median"`
-	P90    Duration `json:"p90"`
-	P99    Duration `json:"p99"`
-	Max    Duration `json:"max"`
-	Mean   Duration `json:"mean"`
+	Count  int               `json:"count"`
+	Min    contract.Duration `json:"min"`
+	Median contract.Duration `json:"median"`
+	P90    contract.Duration `json:"p90"`
+	P99    contract.Duration `json:"p99"`
+	Max    contract.Duration `json:"max"`
+	Mean   contract.Duration `json:"mean"`
 }
 
 func distributionOf(ds []time.Duration) Distribution {
@@ -130,8 +132,8 @@ func distributionOf(ds []time.Duration) Distribution {
 		sum += d
 	}
 	return Distribution{
-		Count: len(s), Min: Duration(s[0]), Median: Duration(percentile(s, 50)), P90: Duration(percentile(s, 90)),
-		P99: Duration(percentile(s, 99)), Max: Duration(s[len(s)-1]), Mean: Duration(sum / time.Duration(len(s))),
+		Count: len(s), Min: measured(s[0]), Median: measured(percentile(s, 50)), P90: measured(percentile(s, 90)),
+		P99: measured(percentile(s, 99)), Max: measured(s[len(s)-1]), Mean: measured(sum / time.Duration(len(s))),
 	}
 }
 

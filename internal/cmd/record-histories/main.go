@@ -128,7 +128,7 @@ func run(ctx context.Context, outDir string) error {
 			SyncID: client.ID(hightouchtest.DemoWarningSyncID), RowLimits: workflows.RowLimits{MaxFailedRows: ptr[int64](0)}}},
 		{name: "sync-follow-resumed", workflow: workflows.SyncWorkflow, input: workflows.SyncInput{SyncID: client.ID(interrupted), FollowResumedRun: true}},
 		{name: "wait-sync-run-by-id", workflow: workflows.WaitForSyncRunWorkflow, inputOf: func() (any, error) {
-			out, err := ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunInput{})
+			out, err := ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunBody{})
 			if err != nil {
 				return nil, err
 			}
@@ -136,7 +136,7 @@ func run(ctx context.Context, outDir string) error {
 		}},
 		{name: "wait-sync-run-created-after", workflow: workflows.WaitForSyncRunWorkflow, inputOf: func() (any, error) {
 			// Someone else starts the run once the workflow waits.
-			time.AfterFunc(3*time.Second, func() { _, _ = ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunInput{}) })
+			time.AfterFunc(3*time.Second, func() { _, _ = ht.TriggerRun(ctx, client.ID(hightouchtest.DemoSyncID), client.TriggerRunBody{}) })
 			return workflows.WaitForSyncRunInput{SyncSlug: hightouchtest.DemoSyncSlug}, nil
 		}},
 		{name: "wait-sync-run-never-created", workflow: workflows.WaitForSyncRunWorkflow, input: workflows.WaitForSyncRunInput{
