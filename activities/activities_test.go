@@ -22,8 +22,8 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/simclock"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
 )
 
 type fixture struct {

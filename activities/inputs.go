@@ -11,7 +11,7 @@ import (
 // Temporal would retry a payload that fails to decode forever, while a kept
 // error fails the activity once, clearly.
 
-//go:generate go run ../internal/cmd/gen-decoders
+//go:generate go run ../cmd/gen-decoders
 
 // CreateDestinationInput is the input of CreateDestination: the
 // DestinationCreate body.

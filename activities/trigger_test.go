@@ -19,7 +19,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/contract"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/simclock"
 )
 
 func jsonID(id int64) string { b, _ := json.Marshal(id); return string(b) }

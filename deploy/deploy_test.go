@@ -369,7 +369,7 @@ func (s *setup) environment(c corev1.Container) (map[string]corev1.EnvVar, error
 }
 
 // setting is the value the worker reads for name: def when unset or blank,
-// as in worker/config.go.
+// as in cmd/hightouch-worker/config.go.
 func (s *setup) setting(name, def string) (string, error) {
 	e, ok := s.env[name]
 	if !ok {
@@ -1087,9 +1087,9 @@ func checkDockerTargets(s *setup) error {
 	// Every command ships in the image.
 	copied := slices.Collect(maps.Values(copiesFrom(final(s), b.Name)))
 	for _, cmd := range []struct{ pkg, out, what string }{
-		{"./worker", "/out/hightouch-worker", "the worker"},
-		{"./starter", "/out/hightouch-starter", "the starter"},
-		{"./codec/cmd/hightouch-codec-server", "/out/hightouch-codec-server", "the codec server"},
+		{"./cmd/hightouch-worker", "/out/hightouch-worker", "the worker"},
+		{"./cmd/hightouch-starter", "/out/hightouch-starter", "the starter"},
+		{"./cmd/hightouch-codec-server", "/out/hightouch-codec-server", "the codec server"},
 	} {
 		errs = append(errs,
 			expect(outputs[cmd.pkg] == cmd.out, "build %s into %s", cmd.pkg, cmd.out),
@@ -1414,10 +1414,10 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 		{"no trimpath", checkDockerBuildFlags, edit(df, `-trimpath -ldflags "-s -w" -o /out/hightouch-starter`, `-ldflags "-s -w" -o /out/hightouch-starter`)},
 		{"version by -X", checkDockerBuildFlags, edit(df, `-ldflags "-s -w" -o /out/hightouch-worker`,
 			`-ldflags "-s -w -X github.com/hightouch-temporal/hightouch-temporal/client.Version=1" -o /out/hightouch-worker`)},
-		{"starter not built", checkDockerTargets, edit(df, " && \\\n    GOOS=$TARGETOS GOARCH=$TARGETARCH \\\n    go build -trimpath -ldflags \"-s -w\" -o /out/hightouch-starter ./starter", "")},
+		{"starter not built", checkDockerTargets, edit(df, " && \\\n    GOOS=$TARGETOS GOARCH=$TARGETARCH \\\n    go build -trimpath -ldflags \"-s -w\" -o /out/hightouch-starter ./cmd/hightouch-starter", "")},
 		{"starter not shipped", checkDockerTargets, edit(df, "COPY --from=build /out/hightouch-starter /hightouch-starter\n", "")},
 		{"codec server not shipped", checkDockerTargets, edit(df, "COPY --from=build /out/hightouch-codec-server /hightouch-codec-server\n", "")},
-		{"library built", checkBuiltPackages, edit(df, "-o /out/hightouch-starter ./starter", "-o /out/hightouch-starter ./client")},
+		{"library built", checkBuiltPackages, edit(df, "-o /out/hightouch-starter ./cmd/hightouch-starter", "-o /out/hightouch-starter ./client")},
 		{"no build cache", checkDockerCache, edit(df, "    --mount=type=cache,target=/root/.cache/go-build \\\n", "")},
 		{"sources before download", checkDockerCache, edit(df, "COPY go.mod go.sum ./\n", "COPY . .\n")},
 		{"Debian runtime", checkDockerRuntime, edit(df, "FROM gcr.io/distroless/static-debian12:nonroot", "FROM debian:bookworm-slim")},
@@ -1431,7 +1431,7 @@ func TestChecksCatchBrokenProperties(t *testing.T) {
 		{"port not exposed", checkDockerExpose, edit(df, "EXPOSE 9090", "EXPOSE 8080")},
 		{"no OCI source label", checkDockerLabels, edit(df, "org.opencontainers.image.source=", "source=")},
 		{"git in the context", checkDockerignore, edit(di, "\n.git\n", "\n")},
-		{"sources left out", checkDockerignore, edit(di, "\n.git\n", "\n.git\nworker\n")},
+		{"sources left out", checkDockerignore, edit(di, "\n.git\n", "\n.git\ncmd\n")},
 		{"go.sum left out", checkDockerignore, edit(di, "\n.git\n", "\n.git\n*.sum\n")},
 	}
 	base := readTree(t)

@@ -6,11 +6,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hightouch-temporal/hightouch-temporal/internal/chaos"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/chaos"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/proc"
 )
 
-// TestChaosShort is the CI form of the chaos run (go run ./internal/cmd/chaos
+// TestChaosShort is the CI form of the chaos run (go run ./cmd/chaos
 // for the long one): several workflows at once on each sync, two worker
 // replicas, faults at the API, a replica killed mid-trigger, SIGKILLs and a
 // Temporal restart; still every outcome as dictated, each workflow its own

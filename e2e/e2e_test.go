@@ -18,7 +18,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/waitbench"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 

@@ -26,7 +26,7 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/codec"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/proc"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 

@@ -12,12 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	temporalclient "go.temporal.io/sdk/client"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/devserver"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/proc"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
 )
 
 // env is the shared end-to-end environment: one dev server, one emulator
@@ -85,8 +86,8 @@ func start() (*env, error) {
 		return nil, err
 	}
 	if e.bins, err = proc.Build(ctx, root, filepath.Join(e.dir, "bin"), map[string]string{
-		"worker": "./worker", "starter": "./starter", "emulator": "./client/hightouchtest/cmd/hightouch-emulator",
-		"codec-server": "./codec/cmd/hightouch-codec-server",
+		"worker": "./cmd/hightouch-worker", "starter": "./cmd/hightouch-starter", "emulator": "./cmd/hightouch-emulator",
+		"codec-server": "./cmd/hightouch-codec-server",
 	}); err != nil {
 		return nil, err
 	}
@@ -213,4 +214,13 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// describe is the server's description of a workflow's latest run.
+func describe(ctx context.Context, tc temporalclient.Client, workflowID string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	d, err := tc.DescribeWorkflow(ctx, workflowID, "")
+	if err != nil {
+		return nil, err
+	}
+	return d.RawResponse, nil
 }

@@ -11,10 +11,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hightouch-temporal/hightouch-temporal/internal/loadrun"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/loadrun"
 )
 
-// TestLoadRunShort is the CI form of the load run (internal/cmd/loadrun):
+// TestLoadRunShort is the CI form of the load run (cmd/loadrun):
 // 100 concurrent HightouchSync workflows on one worker process against an
 // emulator that enforces 200 requests per 10 s. It starts its own dev
 // server, emulator and worker, and is not parallel, so that the shared

@@ -194,7 +194,7 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 		// Backed by HightouchSync in the default namespace, under the id
 		// derived from the operation's request id, and linked both ways.
 		id, started := c.operation(t, ctx, syncRun, workflows.RunSyncOperation)
-		d, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		d, err := describe(ctx, e.tc, id)
 		require.NoError(t, err)
 		require.Equal(t, workflows.SyncWorkflow, d.GetWorkflowExecutionInfo().GetType().GetName())
 		require.Equal(t, enums.WORKFLOW_EXECUTION_STATUS_COMPLETED, d.GetWorkflowExecutionInfo().GetStatus())
@@ -236,7 +236,7 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 		require.Contains(t, appErr.Error(), "fullResynk")
 		require.Zero(t, triggers(t, e, typoID), "a misspelt field is not dropped on the way to the workflow")
 		id, _ := c.operation(t, ctx, typoRun, workflows.RunSyncOperation)
-		_, err = e.tc.DescribeWorkflowExecution(ctx, id, "")
+		_, err = describe(ctx, e.tc, id)
 		var notFound *serviceerror.NotFound
 		require.ErrorAs(t, err, &notFound, "no workflow was started")
 	})
@@ -267,7 +267,7 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 		require.Equal(t, int64(40), res.SuccessfulRows.Total())
 		require.Equal(t, 1, triggers(t, e, otherID), "waiting triggers nothing")
 		id, _ := c.operation(t, ctx, waitRun, workflows.WaitForSyncRunOperation)
-		d, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		d, err := describe(ctx, e.tc, id)
 		require.NoError(t, err)
 		require.Equal(t, workflows.WaitForSyncRunWorkflow, d.GetWorkflowExecutionInfo().GetType().GetName())
 	})
@@ -286,7 +286,7 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, runs, 1, "waiting triggers nothing")
 		id, _ := c.operation(t, ctx, waitSeqRun, workflows.WaitForSequenceRunOperation)
-		d, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		d, err := describe(ctx, e.tc, id)
 		require.NoError(t, err)
 		require.Equal(t, workflows.WaitForSequenceRunWorkflow, d.GetWorkflowExecutionInfo().GetType().GetName())
 	})
@@ -314,7 +314,7 @@ func TestNexusFromAnotherNamespace(t *testing.T) {
 		require.NoError(t, c.tc.CancelWorkflow(ctx, cancelRun.GetID(), ""))
 		var canceled *temporal.CanceledError
 		require.ErrorAs(t, cancelRun.Get(ctx, nil), &canceled)
-		d, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		d, err := describe(ctx, e.tc, id)
 		require.NoError(t, err)
 		require.Equal(t, enums.WORKFLOW_EXECUTION_STATUS_CANCELED, d.GetWorkflowExecutionInfo().GetStatus())
 		runs, err := e.admin.Runs(ctx, longID)

@@ -13,7 +13,7 @@ import (
 	temporalclient "go.temporal.io/sdk/client"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/proc"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -33,7 +33,7 @@ func TestRollingDeployFinishesWaitsOnTheNextBuild(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	next, err := proc.BuildTagged(ctx, root, t.TempDir(), []string{"hightouch_rolling_deploy_test"}, map[string]string{"worker": "./worker"})
+	next, err := proc.BuildTagged(ctx, root, t.TempDir(), []string{"hightouch_rolling_deploy_test"}, map[string]string{"worker": "./cmd/hightouch-worker"})
 	require.NoError(t, err)
 
 	for _, versioning := range []bool{false, true} {

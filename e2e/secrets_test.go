@@ -12,7 +12,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/proc"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/proc"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 

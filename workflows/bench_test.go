@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/waitbench"
 )
 
 // BenchmarkWait reports what waiting on a run costs, next to a fixed-3-second
 // poller written as a workflow timer loop, on the emulator with a simulated
-// clock (see internal/waitbench). Run:
+// clock (see internal/dev/waitbench). Run:
 //
 //	go test ./workflows -run '^$' -bench Wait -benchtime 1x
 //

@@ -12,8 +12,8 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/contract"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/simclock"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/waitbench"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/simclock"
+	"github.com/hightouch-temporal/hightouch-temporal/internal/dev/waitbench"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 

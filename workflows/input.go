@@ -19,7 +19,7 @@ import (
 // keeps the decoding error for validate to report, since a payload that
 // fails to decode would be retried forever.
 
-//go:generate go run ../internal/cmd/gen-decoders
+//go:generate go run ../cmd/gen-decoders
 
 // Defaults and limits of the wait.
 const (

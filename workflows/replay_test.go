@@ -15,7 +15,7 @@ import (
 
 // TestReplayRecordedHistories replays the histories every release recorded
 // from real executions on a Temporal dev server (testdata/histories/v<release>,
-// go run ./internal/cmd/record-histories) against this version of the
+// go run ./cmd/record-histories) against this version of the
 // workflows. A change that would break executions in flight, of any earlier
 // release, fails here.
 func TestReplayRecordedHistories(t *testing.T) {
