@@ -67,7 +67,10 @@ Flags (each defaults to the environment variable named):
 	fs.StringVar(&c.authHeader, "auth-header", env("HIGHTOUCH_CODEC_SERVER_AUTH_HEADER", "X-Forwarded-Email"), "with --auth header: the header naming the signed-in user (HIGHTOUCH_CODEC_SERVER_AUTH_HEADER)")
 	allow := fs.String("allow", env("HIGHTOUCH_CODEC_SERVER_ALLOW", ""), "with --auth header: comma-separated users who may decode, or * (HIGHTOUCH_CODEC_SERVER_ALLOW)")
 	origins := fs.String("ui-origin", env("HIGHTOUCH_CODEC_SERVER_UI_ORIGIN", ""), "comma-separated origins of the Temporal web UI, e.g. http://localhost:8233; none: no CORS (HIGHTOUCH_CODEC_SERVER_UI_ORIGIN)")
-	if err := fs.Parse(args, "the codec server"); err != nil {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := fs.NoArgs("the codec server"); err != nil {
 		return nil, err
 	}
 

@@ -84,12 +84,15 @@ Flags (each defaults to the environment variable named):
 	fs.StringVar(&c.appURL, "hightouch-app-url", env("HIGHTOUCH_APP_URL", ""),
 		"the workspace's address in Hightouch's web app, e.g. https://app.hightouch.com/acme; results and failures then link to runs (HIGHTOUCH_APP_URL)")
 	version := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args, "the worker"); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if *version {
 		fmt.Fprintln(stderr, "hightouch-worker", client.Version)
 		return nil, flag.ErrHelp
+	}
+	if err := fs.NoArgs("the worker"); err != nil {
+		return nil, err
 	}
 
 	var problems []string

@@ -175,7 +175,8 @@ func checkKey(ctx context.Context, ht *client.Client, zl *zap.Logger) error {
 	case err == nil:
 		return nil
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return fmt.Errorf("the API key was rejected by Hightouch (HTTP %d) at %s; check HIGHTOUCH_API_KEY or HIGHTOUCH_API_KEY_FILE", code, ht.ServerURL())
+		//lint:ignore ST1005 the message begins with a name, as operators' alerts expect
+		return fmt.Errorf("Hightouch rejected the API key (HTTP %d) at %s; check HIGHTOUCH_API_KEY or HIGHTOUCH_API_KEY_FILE", code, ht.ServerURL())
 	default:
 		zl.Warn("Could not check the Hightouch API key; starting anyway", zap.Error(err))
 		return nil

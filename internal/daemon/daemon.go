@@ -71,15 +71,19 @@ func (f *Flags) Env(key, def string) string {
 	return def
 }
 
-// Parse parses args, which hold flags only; what names the binary in the
-// error about a stray argument. It returns flag.ErrHelp for -h.
-func (f *Flags) Parse(args []string, what string) error {
+// Parse parses args; it returns flag.ErrHelp for -h.
+func (f *Flags) Parse(args []string) error {
 	if err := f.FlagSet.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return Usage("%v", err)
 	}
+	return nil
+}
+
+// NoArgs refuses arguments after the flags; what names the binary.
+func (f *Flags) NoArgs(what string) error {
 	if f.NArg() > 0 {
 		return Usage("unexpected argument %q (%s takes flags only)", f.Arg(0), what)
 	}
