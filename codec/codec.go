@@ -13,12 +13,14 @@
 package codec
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -52,26 +54,73 @@ func NewPayloadCodec(keys *Keys) converter.PayloadCodec {
 // encryption added: the converter for client.Options.DataConverter of every
 // worker and client that must read or write these payloads. Give it to the
 // failure converter as well, or failure details stay in plain text (see the
-// package example). With nil keys it is the default converter, unencrypted.
+// package example).
+//
+// With nil keys it writes plain payloads and, met with an encrypted one,
+// says which key it needs rather than that the encoding is unknown.
+//
+// Within workflow code, a payload it cannot decrypt fails the workflow task
+// (retried until a worker has the key) wherever it is decoded. The SDK does
+// that by itself only for some payloads: it drops a signal it cannot decode,
+// and hands other decoding errors to the workflow, which may end on them.
 func NewDataConverter(keys *Keys) converter.DataConverter {
-	if keys == nil {
-		return converter.GetDefaultDataConverter()
-	}
-	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), NewPayloadCodec(keys))
+	dc := converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), NewPayloadCodec(keys))
+	return contextConverter{dc.(*converter.CodecDataConverter)}
 }
 
-var errNoKeys = fmt.Errorf("%w: the codec has no keys", ErrUnknownKey)
+// contextConverter is the converter workers and clients use; inside a
+// workflow it becomes a taskFailingConverter.
+type contextConverter struct{ *converter.CodecDataConverter }
+
+func (c contextConverter) WithWorkflowContext(workflow.Context) converter.DataConverter {
+	return taskFailingConverter(c)
+}
+
+func (c contextConverter) WithContext(context.Context) converter.DataConverter { return c }
+
+// WithSerializationContext keeps the wrapper (the SDK applies a
+// serialization context before the workflow context).
+func (c contextConverter) WithSerializationContext(sc converter.SerializationContext) converter.DataConverter {
+	if inner, ok := c.CodecDataConverter.WithSerializationContext(sc).(*converter.CodecDataConverter); ok {
+		return contextConverter{inner}
+	}
+	return c
+}
+
+// taskFailingConverter panics with the codec's error, which the SDK turns
+// into a failed workflow task, when a payload cannot be decrypted.
+type taskFailingConverter struct{ *converter.CodecDataConverter }
+
+func (c taskFailingConverter) FromPayload(p *commonpb.Payload, valuePtr any) error {
+	return failTask(c.CodecDataConverter.FromPayload(p, valuePtr))
+}
+
+func (c taskFailingConverter) FromPayloads(p *commonpb.Payloads, valuePtrs ...any) error {
+	return failTask(c.CodecDataConverter.FromPayloads(p, valuePtrs...))
+}
+
+func (c taskFailingConverter) WithSerializationContext(sc converter.SerializationContext) converter.DataConverter {
+	return taskFailingConverter(contextConverter(c).WithSerializationContext(sc).(contextConverter))
+}
+
+func failTask(err error) error {
+	if errors.Is(err, ErrUnknownKey) || errors.Is(err, ErrUndecryptable) {
+		panic(err)
+	}
+	return err
+}
 
 type payloadCodec struct {
 	keys *Keys
 }
 
-// Encode encrypts each payload, metadata included, with the current key.
-// The key id is authenticated with the ciphertext, so relabelling a payload
-// with another key's id makes it undecryptable rather than misread.
+// Encode encrypts each payload, metadata included, with the current key
+// (with no keys, it leaves them plain). The key id is authenticated with
+// the ciphertext, so relabelling a payload with another key's id makes it
+// undecryptable rather than misread.
 func (c *payloadCodec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
 	if c.keys == nil {
-		return nil, errNoKeys
+		return payloads, nil
 	}
 	id := c.keys.current
 	aead := c.keys.aeads[id]
@@ -117,15 +166,16 @@ func (c *payloadCodec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload
 }
 
 func (c *payloadCodec) decrypt(p *commonpb.Payload) (*commonpb.Payload, error) {
-	if c.keys == nil {
-		return nil, errNoKeys
-	}
 	md := p.GetMetadata()
 	idBytes, ok := md[MetadataKeyID]
 	if !ok {
 		return nil, fmt.Errorf("%w: the encrypted payload names no key (metadata %q is missing)", ErrUndecryptable, MetadataKeyID)
 	}
 	id := string(idBytes)
+	if c.keys == nil {
+		return nil, fmt.Errorf("%w: payload encrypted with key %q, and this process has no keys; set %s or %s",
+			ErrUnknownKey, printable(idBytes), EnvKeys, EnvKeysFile)
+	}
 	aead, ok := c.keys.aeads[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: payload encrypted with key %q, which this process does not have (it has %s); add that key to its key list",
@@ -140,6 +190,15 @@ func (c *payloadCodec) decrypt(p *commonpb.Payload) (*commonpb.Payload, error) {
 		return nil, fmt.Errorf("%w: payload with key %q decrypted to something that is not a payload", ErrUndecryptable, id)
 	}
 	return &d, nil
+}
+
+// KeyID is the id of the key an encrypted payload names (at most 64 bytes
+// of it, for messages); false when the payload is not encrypted.
+func KeyID(p *commonpb.Payload) (string, bool) {
+	if string(p.GetMetadata()[converter.MetadataEncoding]) != EncodingEncrypted {
+		return "", false
+	}
+	return printable(p.GetMetadata()[MetadataKeyID]), true
 }
 
 // printable quotes at most 64 bytes of untrusted metadata for an error.

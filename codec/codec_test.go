@@ -191,3 +191,41 @@ func TestKeysNeverPrint(t *testing.T) {
 		require.False(t, strings.Contains(s, string(raw)), "raw key bytes printed")
 	}
 }
+
+// Inside workflow code, a payload encrypted with a key the worker lacks
+// panics with the codec's error, which fails the workflow task: the SDK
+// would otherwise drop such a signal, or hand the error to the workflow.
+// Outside (clients, activities) it is an ordinary error. A converter without
+// keys writes plain payloads and names the key an encrypted one needs.
+func TestMissingKeyFailsTheWorkflowTask(t *testing.T) {
+	p, err := codec.NewDataConverter(ring(t, "b", "b")).ToPayload(secret)
+	require.NoError(t, err)
+	id, ok := codec.KeyID(p)
+	require.True(t, ok)
+	require.Equal(t, "b", id)
+	for name, keys := range map[string]*codec.Keys{"other key": ring(t, "a", "a"), "no keys": nil} {
+		t.Run(name, func(t *testing.T) {
+			dc := codec.NewDataConverter(keys)
+			var s string
+			require.ErrorIs(t, dc.FromPayload(p, &s), codec.ErrUnknownKey)
+			require.ErrorIs(t, dc.(converter.ContextAware).WithContext(t.Context()).FromPayload(p, &s), codec.ErrUnknownKey, "activities: an error")
+			inWorkflow := dc.(converter.ContextAware).WithWorkflowContext(nil)
+			func() {
+				defer func() {
+					err, _ := recover().(error)
+					require.ErrorIs(t, err, codec.ErrUnknownKey, "the workflow task fails")
+					require.ErrorContains(t, err, `payload encrypted with key "b"`)
+				}()
+				_ = inWorkflow.FromPayloads(&commonpb.Payloads{Payloads: []*commonpb.Payload{p}}, &s)
+			}()
+			plain, err := converter.GetDefaultDataConverter().ToPayload("plain")
+			require.NoError(t, err)
+			require.NoError(t, inWorkflow.FromPayload(plain, &s), "plain payloads read as ever")
+			require.Equal(t, "plain", s)
+		})
+	}
+	plain, err := codec.NewDataConverter(nil).ToPayload(secret)
+	require.NoError(t, err)
+	_, ok = codec.KeyID(plain)
+	require.False(t, ok, "no keys: written plain")
+}

@@ -66,6 +66,10 @@ func NewKeys(current string, keys map[string][]byte) (*Keys, error) {
 	switch {
 	case current != "":
 		if _, ok := k.aeads[current]; !ok {
+			if !printableID(current) {
+				// Most likely a key (or an entry) put where its id belongs.
+				return nil, fmt.Errorf("codec: %s must name one of the keys (%s), not hold a key", EnvKeyID, strings.Join(k.IDs(), ", "))
+			}
 			return nil, fmt.Errorf("codec: the current key %q is not among the keys (%s)", current, strings.Join(k.IDs(), ", "))
 		}
 		k.current = current
@@ -123,6 +127,16 @@ func ParseKeys(list, current string) (*Keys, error) {
 	return NewKeys(strings.TrimSpace(current), keys)
 }
 
+// printableID tells a name that may be quoted in an error from a key: it has
+// the form of an id and does not decode to a key.
+func printableID(s string) bool {
+	if !keyIDPattern.MatchString(s) {
+		return false
+	}
+	raw, err := decodeKey(s)
+	return err != nil || len(raw) != KeySize
+}
+
 func decodeKey(s string) ([]byte, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		if raw, err := enc.DecodeString(s); err == nil {
@@ -148,6 +162,11 @@ func LoadKeys(getenv func(string) string) (*Keys, error) {
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
+			if strings.ContainsAny(file, "=,\n") {
+				// A key list given where the file's path belongs: the
+				// path must not be quoted.
+				return nil, fmt.Errorf("codec: %s must name a file; it seems to hold a key list (put the list in %s)", EnvKeysFile, EnvKeys)
+			}
 			return nil, fmt.Errorf("codec: reading the key file named by %s: %w", EnvKeysFile, err)
 		}
 		keys, err := ParseKeys(string(b), current)

@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/hightouch-temporal/hightouch-temporal/codec"
 	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
@@ -184,10 +188,13 @@ func newestPending[S any](desc *workflowservice.DescribeWorkflowExecutionRespons
 	return best, found
 }
 
-// withTerminationReason adds the reason a terminated workflow's close event
-// gives to its failure message; the client's error does not carry it.
-func withTerminationReason(ctx context.Context, c workflowClient, workflowID, runID string, f failure) failure {
-	if f.Type != failWorkflowTerminated {
+// explainFailure completes a failure with what only the workflow's close
+// event tells: the reason it was terminated, or the key its failure is
+// encrypted with when this starter cannot read it (the SDK then leaves the
+// message "Encoded failure").
+func explainFailure(ctx context.Context, c workflowClient, workflowID, runID string, f failure) failure {
+	encrypted := f.Message == encodedFailure
+	if f.Type != failWorkflowTerminated && !encrypted {
 		return f
 	}
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
@@ -207,6 +214,37 @@ func withTerminationReason(ctx context.Context, c workflowClient, workflowID, ru
 			}
 			break
 		}
+		if attrs := ev.GetWorkflowExecutionFailedEventAttributes(); attrs != nil && encrypted {
+			f.Message = encryptedFailureMessage(attrs.GetFailure())
+			break
+		}
 	}
 	return f
+}
+
+// encodedFailure is the message the SDK gives a failure whose message it
+// could not decrypt.
+const encodedFailure = "Encoded failure"
+
+// encryptedFailureMessage says which key a failure's message needs.
+func encryptedFailureMessage(f *failurepb.Failure) string {
+	for ; f != nil; f = f.GetCause() {
+		if id, ok := codec.KeyID(f.GetEncodedAttributes()); ok {
+			return fmt.Sprintf("the failure's message and details are encrypted with key %q, which this starter does not have; add it to %s (or %s)",
+				id, codec.EnvKeys, codec.EnvKeysFile)
+		}
+	}
+	return fmt.Sprintf("the failure's message and details are encrypted; give this starter the workers' keys in %s (or %s)", codec.EnvKeys, codec.EnvKeysFile)
+}
+
+// undecryptable tells an outcome this starter cannot decrypt (it lacks the
+// key) from a failure to ask the server.
+func undecryptable(err error) bool {
+	return errors.Is(err, codec.ErrUnknownKey) || errors.Is(err, codec.ErrUndecryptable)
+}
+
+// unreadableResult is the error for a workflow that ended but whose result
+// this starter cannot decrypt: a configuration error (exit 2).
+func unreadableResult(workflowID string, err error) error {
+	return usageErrorf("starter: workflow %s ended, but its result cannot be read: %s", workflowID, oneLine(err.Error()))
 }

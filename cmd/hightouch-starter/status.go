@@ -121,8 +121,10 @@ func (a *app) status(ctx context.Context, c workflowClient, cmd *statusCommand) 
 		switch {
 		case err == nil:
 			r.Result = raw
+		case undecryptable(err):
+			return unreadableResult(cmd.workflowID, err)
 		case isWorkflowOutcome(err):
-			f := withTerminationReason(ctx, c, r.WorkflowID, r.RunID, failureOf(err))
+			f := explainFailure(ctx, c, r.WorkflowID, r.RunID, failureOf(err))
 			r.Error = &f
 		default:
 			return failuref("starter status: cannot read the outcome of workflow %s: %s", cmd.workflowID, oneLine(err.Error()))

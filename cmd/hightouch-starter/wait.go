@@ -99,12 +99,15 @@ func (a *app) interrupted(run client.WorkflowRun) error {
 // (exit 1).
 func (a *app) report(ctx context.Context, c workflowClient, run client.WorkflowRun, kind string, o runOptions, raw json.RawMessage, err error) error {
 	if err != nil {
+		if undecryptable(err) {
+			return unreadableResult(run.GetID(), err)
+		}
 		if !isWorkflowOutcome(err) {
 			// Not the workflow's outcome: the server could not be asked.
 			return failuref("starter: lost track of workflow %s: %s; check it with 'starter status --workflow-id %s'",
 				run.GetID(), oneLine(err.Error()), run.GetID())
 		}
-		f := withTerminationReason(ctx, c, run.GetID(), run.GetRunID(), failureOf(err))
+		f := explainFailure(ctx, c, run.GetID(), run.GetRunID(), failureOf(err))
 		if o.json {
 			if werr := writeFailureJSON(a.stdout, f); werr != nil {
 				return werr

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/activities"
 	"github.com/hightouch-temporal/hightouch-temporal/client"
+	"github.com/hightouch-temporal/hightouch-temporal/codec"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/daemon"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/ratelimit"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/workerconfig"
@@ -142,6 +143,11 @@ Flags (each defaults to the environment variable named):
 		if u, err := url.Parse(c.appURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			bad("--hightouch-app-url / HIGHTOUCH_APP_URL: expected the workspace's address such as https://app.hightouch.com/acme, got %q", c.appURL)
 		}
+	}
+	// Checked here, though serve loads the keys with the Temporal
+	// connection, so that a bad key list is a configuration error (exit 2).
+	if _, err := codec.LoadKeys(getenv); err != nil {
+		bad("payload encryption: %v", err)
 	}
 	if len(problems) == 0 {
 		c.apiKey, err = loadKey(getenv("HIGHTOUCH_API_KEY"), *keyFile)

@@ -54,17 +54,19 @@ func Load() (client.Options, *codec.Keys, error) {
 	return WithEncryption(opts, keys), keys, nil
 }
 
-// WithEncryption makes opts encrypt every payload with keys (nothing when
-// keys is nil): inputs, results, heartbeat and failure details, memos and
-// query answers through the data converter, and failure messages and stack
-// traces through the failure converter. Failure types stay readable, so
-// callers without the keys can still tell one failure from another.
+// WithEncryption makes opts encrypt every payload with keys: inputs,
+// results, heartbeat and failure details, memos and query answers through
+// the data converter, and failure messages and stack traces through the
+// failure converter. Failure types stay readable, so callers without the
+// keys can still tell one failure from another. With nil keys payloads stay
+// plain, and an encrypted one met is reported as needing its key (and, in a
+// worker's workflow, stalls its task rather than failing the workflow).
 func WithEncryption(opts client.Options, keys *codec.Keys) client.Options {
+	dc := codec.NewDataConverter(keys)
+	opts.DataConverter = dc
 	if keys == nil {
 		return opts
 	}
-	dc := codec.NewDataConverter(keys)
-	opts.DataConverter = dc
 	opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 		DataConverter:          dc,
 		EncodeCommonAttributes: true,

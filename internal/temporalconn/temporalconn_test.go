@@ -26,8 +26,21 @@ func TestOptionsWithoutKeysLeavePayloadsPlain(t *testing.T) {
 	opts, keys, err := Load()
 	require.NoError(t, err)
 	require.Nil(t, keys)
-	require.Nil(t, opts.DataConverter, "the SDK's default")
 	require.Nil(t, opts.FailureConverter)
+
+	p, err := opts.DataConverter.ToPayload("plain")
+	require.NoError(t, err)
+	require.Equal(t, converter.MetadataEncodingJSON, string(p.Metadata[converter.MetadataEncoding]), "written plain")
+	// An encrypted payload met without keys names the key it needs.
+	key := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", codec.KeySize)))
+	keys, err = codec.ParseKeys("k1="+key, "")
+	require.NoError(t, err)
+	enc, err := codec.NewDataConverter(keys).ToPayload("secret")
+	require.NoError(t, err)
+	var back string
+	err = opts.DataConverter.FromPayload(enc, &back)
+	require.ErrorIs(t, err, codec.ErrUnknownKey)
+	require.ErrorContains(t, err, `payload encrypted with key "k1", and this process has no keys; set HIGHTOUCH_CODEC_KEYS`)
 }
 
 func TestOptionsWithKeysEncryptPayloadsAndFailures(t *testing.T) {
