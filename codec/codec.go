@@ -68,8 +68,22 @@ func NewDataConverter(keys *Keys) converter.DataConverter {
 	return contextConverter{dc.(*converter.CodecDataConverter)}
 }
 
-// contextConverter is the converter workers and clients use; inside a
-// workflow it becomes a taskFailingConverter.
+// NewWorkerDataConverter is NewDataConverter for a worker process: a payload
+// it cannot decrypt panics wherever it is decoded, and the SDK turns the
+// panic into a failed workflow task or a failed activity attempt, both
+// retried until a worker has the key. Workflow code is not the only reader
+// in a worker: the SDK decodes markers (GetVersion, SideEffect) and the
+// heartbeat details of a timed-out activity with the worker's converter
+// directly, and ignores or passes on the error, so a missing key would be
+// read as "no version" or "no heartbeat". Use it only in workers, whose
+// decoding the SDK runs under recover; clients get errors from
+// NewDataConverter.
+func NewWorkerDataConverter(keys *Keys) converter.DataConverter {
+	return taskFailingConverter(NewDataConverter(keys).(contextConverter))
+}
+
+// contextConverter is the converter clients use; inside a workflow it
+// becomes a taskFailingConverter.
 type contextConverter struct{ *converter.CodecDataConverter }
 
 func (c contextConverter) WithWorkflowContext(workflow.Context) converter.DataConverter {
@@ -88,7 +102,8 @@ func (c contextConverter) WithSerializationContext(sc converter.SerializationCon
 }
 
 // taskFailingConverter panics with the codec's error, which the SDK turns
-// into a failed workflow task, when a payload cannot be decrypted.
+// into a failed workflow task (or activity attempt), when a payload cannot
+// be decrypted.
 type taskFailingConverter struct{ *converter.CodecDataConverter }
 
 func (c taskFailingConverter) FromPayload(p *commonpb.Payload, valuePtr any) error {
@@ -98,6 +113,10 @@ func (c taskFailingConverter) FromPayload(p *commonpb.Payload, valuePtr any) err
 func (c taskFailingConverter) FromPayloads(p *commonpb.Payloads, valuePtrs ...any) error {
 	return failTask(c.CodecDataConverter.FromPayloads(p, valuePtrs...))
 }
+
+func (c taskFailingConverter) WithWorkflowContext(workflow.Context) converter.DataConverter { return c }
+
+func (c taskFailingConverter) WithContext(context.Context) converter.DataConverter { return c }
 
 func (c taskFailingConverter) WithSerializationContext(sc converter.SerializationContext) converter.DataConverter {
 	return taskFailingConverter(contextConverter(c).WithSerializationContext(sc).(contextConverter))

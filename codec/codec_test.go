@@ -229,3 +229,26 @@ func TestMissingKeyFailsTheWorkflowTask(t *testing.T) {
 	_, ok = codec.KeyID(plain)
 	require.False(t, ok, "no keys: written plain")
 }
+
+// A worker's converter fails wherever it decodes, not only in workflow code:
+// the SDK reads markers and timed-out heartbeats with it directly.
+func TestWorkerConverterFailsEverywhere(t *testing.T) {
+	p, err := codec.NewDataConverter(ring(t, "b", "b")).ToPayload(secret)
+	require.NoError(t, err)
+	dc := codec.NewWorkerDataConverter(ring(t, "a", "a"))
+	for name, c := range map[string]converter.DataConverter{
+		"as given": dc, "activity": dc.(converter.ContextAware).WithContext(t.Context()),
+		"serialization context": converter.WithDataConverterSerializationContext(dc, converter.WorkflowSerializationContext{Namespace: "n", WorkflowID: "w"}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var s string
+			require.PanicsWithError(t, `codec: unknown key: payload encrypted with key "b", which this process does not have (it has a); add that key to its key list`,
+				func() { _ = c.FromPayload(p, &s) })
+		})
+	}
+	enc, err := dc.ToPayload("x")
+	require.NoError(t, err)
+	var s string
+	require.NoError(t, dc.FromPayload(enc, &s), "its own payloads read")
+	require.Equal(t, "x", s)
+}

@@ -127,6 +127,15 @@ func ParseKeys(list, current string) (*Keys, error) {
 	return NewKeys(strings.TrimSpace(current), keys)
 }
 
+// looksLikeKeys tells a key list or a lone key from a file's path.
+func looksLikeKeys(s string) bool {
+	if strings.ContainsAny(s, "=,\n") {
+		return true
+	}
+	raw, err := decodeKey(s)
+	return err == nil && len(raw) == KeySize
+}
+
 // printableID tells a name that may be quoted in an error from a key: it has
 // the form of an id and does not decode to a key.
 func printableID(s string) bool {
@@ -162,10 +171,10 @@ func LoadKeys(getenv func(string) string) (*Keys, error) {
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			if strings.ContainsAny(file, "=,\n") {
-				// A key list given where the file's path belongs: the
-				// path must not be quoted.
-				return nil, fmt.Errorf("codec: %s must name a file; it seems to hold a key list (put the list in %s)", EnvKeysFile, EnvKeys)
+			if looksLikeKeys(file) {
+				// A key or a key list given where the file's path
+				// belongs: the path must not be quoted.
+				return nil, fmt.Errorf("codec: %s must name a file; it seems to hold keys (put the list in %s)", EnvKeysFile, EnvKeys)
 			}
 			return nil, fmt.Errorf("codec: reading the key file named by %s: %w", EnvKeysFile, err)
 		}

@@ -1,6 +1,7 @@
 package codec_test
 
 import (
+	"encoding/base64"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,6 +29,29 @@ func TestKeyInTheWrongVariableIsNotEchoed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := codec.LoadKeys(func(k string) string { return vars[k] })
+			require.Error(t, err)
+			require.NotContains(t, err.Error(), key[:20], "the error quotes the key")
+		})
+	}
+}
+
+// TestUnpaddedKeyInTheFileVariableIsNotEchoed: ParseKeys accepts keys in
+// unpadded (raw) base64, standard or URL-safe, and such a key has no '=',
+// ',' or newline. Put where the file's path belongs, LoadKeys' guard
+// (strings.ContainsAny(file, "=,\n")) misses it, and the os.ReadFile error
+// it wraps quotes the path: the key itself.
+func TestUnpaddedKeyInTheFileVariableIsNotEchoed(t *testing.T) {
+	for name, key := range map[string]string{
+		"raw URL-safe": base64.RawURLEncoding.EncodeToString(testKey(0xfb)),
+		"raw standard": base64.RawStdEncoding.EncodeToString(testKey(0xfb)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := codec.LoadKeys(func(k string) string {
+				if k == codec.EnvKeysFile {
+					return key
+				}
+				return ""
+			})
 			require.Error(t, err)
 			require.NotContains(t, err.Error(), key[:20], "the error quotes the key")
 		})

@@ -61,6 +61,7 @@ func serve(ctx context.Context, cfg *config, zl *zap.Logger) error {
 	if err != nil {
 		return err
 	}
+	topts = temporalconn.WithWorkerEncryption(topts, keys)
 	topts.Logger = logging.Temporal(zl)
 	topts.MetricsHandler = reg.Handler
 	tc, err := temporalconn.Dial(ctx, topts, 0)

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -59,17 +60,26 @@ func Load() (client.Options, *codec.Keys, error) {
 // the data converter, and failure messages and stack traces through the
 // failure converter. Failure types stay readable, so callers without the
 // keys can still tell one failure from another. With nil keys payloads stay
-// plain, and an encrypted one met is reported as needing its key (and, in a
-// worker's workflow, stalls its task rather than failing the workflow).
+// plain, and an encrypted one met is reported as needing its key.
 func WithEncryption(opts client.Options, keys *codec.Keys) client.Options {
-	dc := codec.NewDataConverter(keys)
+	return withConverter(opts, keys, codec.NewDataConverter(keys))
+}
+
+// WithWorkerEncryption is WithEncryption for a worker: a payload it cannot
+// decrypt fails the workflow task or activity attempt that reads it, retried
+// until a worker has the key, rather than being misread (see
+// codec.NewWorkerDataConverter).
+func WithWorkerEncryption(opts client.Options, keys *codec.Keys) client.Options {
+	return withConverter(opts, keys, codec.NewWorkerDataConverter(keys))
+}
+
+func withConverter(opts client.Options, keys *codec.Keys, dc converter.DataConverter) client.Options {
 	opts.DataConverter = dc
-	if keys == nil {
-		return opts
-	}
+	// Failure details go through dc even without keys, so that encrypted
+	// ones are recognised.
 	opts.FailureConverter = temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
 		DataConverter:          dc,
-		EncodeCommonAttributes: true,
+		EncodeCommonAttributes: keys != nil,
 	})
 	return opts
 }

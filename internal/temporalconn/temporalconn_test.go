@@ -26,8 +26,6 @@ func TestOptionsWithoutKeysLeavePayloadsPlain(t *testing.T) {
 	opts, keys, err := Load()
 	require.NoError(t, err)
 	require.Nil(t, keys)
-	require.Nil(t, opts.FailureConverter)
-
 	p, err := opts.DataConverter.ToPayload("plain")
 	require.NoError(t, err)
 	require.Equal(t, converter.MetadataEncodingJSON, string(p.Metadata[converter.MetadataEncoding]), "written plain")
