@@ -214,11 +214,7 @@ func TestPayloadEncryption(t *testing.T) {
 	bothKeys := "a=" + keyA + ",b=" + keyB
 	early, err := codec.ParseKeys(bothKeys, "b")
 	require.NoError(t, err)
-	earlyDC := codec.NewDataConverter(early)
-	encB, err := temporalclient.DialContext(ctx, temporalclient.Options{HostPort: e.temporalAddr, Logger: quiet, DataConverter: earlyDC,
-		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: earlyDC, EncodeCommonAttributes: true})})
-	require.NoError(t, err)
-	defer encB.Close()
+	encB := dialWith(t, e, early, false)
 	earlySync, _ := newSync(t, e, quick)
 	earlyRun, err := encB.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{ID: fmt.Sprintf("e2e-codec-early-%d", stamp), TaskQueue: queue},
 		workflows.SyncWorkflow, workflows.SyncInput{SyncID: client.ID(earlySync)})

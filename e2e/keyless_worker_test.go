@@ -10,11 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
 	temporalclient "go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/codec"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -36,11 +34,7 @@ func TestKeylessWorkerStallsRatherThanFails(t *testing.T) {
 
 	keys, err := codec.ParseKeys("a="+keyA, "")
 	require.NoError(t, err)
-	dc := codec.NewDataConverter(keys)
-	enc, err := temporalclient.DialContext(ctx, temporalclient.Options{HostPort: e.temporalAddr, Logger: logging.Discard(), DataConverter: dc,
-		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true})})
-	require.NoError(t, err)
-	defer enc.Close()
+	enc := dialWith(t, e, keys, false)
 
 	syncID, _ := newSync(t, e, quick)
 	run, err := enc.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{ID: fmt.Sprintf("e2e-keys-keyless-%d", stamp), TaskQueue: queue},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -97,12 +98,7 @@ func markerWithNewKey(t *testing.T, ctx context.Context, e *env, wf any, keys ma
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: queue, WorkflowTaskTimeout: 2 * time.Second}, wf)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		it := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				return false
-			}
+		return findEvent(ctx, c, run.GetID(), run.GetRunID(), func(ev *historypb.HistoryEvent) bool {
 			for _, p := range ev.GetMarkerRecordedEventAttributes().GetDetails() {
 				for _, pl := range p.GetPayloads() {
 					if id, ok := codec.KeyID(pl); ok && id == "b" {
@@ -110,13 +106,29 @@ func markerWithNewKey(t *testing.T, ctx context.Context, e *env, wf any, keys ma
 					}
 				}
 			}
-		}
-		return false
+			return false
+		})
 	}, 30*time.Second, 200*time.Millisecond, "the worker with key b current records the marker, encrypted with b")
 	newWorker.Stop()
 	oldWorker := startWorkerWith(t, dialWith(t, e, keyRing(t, "a", map[string]string{"a": keys["a"]}), true), queue, register)
 	require.NoError(t, c.SignalWorkflow(ctx, run.GetID(), run.GetRunID(), "go", nil))
 	return run, c, queue, oldWorker
+}
+
+// findEvent tells whether the workflow's history holds an event that
+// matches.
+func findEvent(ctx context.Context, c client.Client, workflowID, runID string, match func(*historypb.HistoryEvent) bool) bool {
+	it := c.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return false
+		}
+		if match(ev) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstTaskFailure waits for the workflow's first failed task (or its
@@ -125,12 +137,7 @@ func firstTaskFailure(t *testing.T, ctx context.Context, c client.Client, run cl
 	t.Helper()
 	var msg string
 	require.Eventually(t, func() bool {
-		it := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				return false
-			}
+		return findEvent(ctx, c, run.GetID(), run.GetRunID(), func(ev *historypb.HistoryEvent) bool {
 			if a := ev.GetWorkflowTaskFailedEventAttributes(); a != nil {
 				f := a.GetFailure()
 				converter.DecodeCommonFailureAttributes(reader, f)
@@ -141,8 +148,8 @@ func firstTaskFailure(t *testing.T, ctx context.Context, c client.Client, run cl
 				msg = "the workflow completed"
 				return true
 			}
-		}
-		return false
+			return false
+		})
 	}, 30*time.Second, 200*time.Millisecond, "the worker without key b takes the workflow task")
 	return msg
 }

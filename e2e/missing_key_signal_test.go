@@ -12,13 +12,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	temporalclient "go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/codec"
-	"github.com/hightouch-temporal/hightouch-temporal/internal/logging"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
@@ -57,10 +56,7 @@ func TestUndecryptableSignalStallsLoudly(t *testing.T) {
 	keys, err := codec.ParseKeys(both, "a")
 	require.NoError(t, err)
 	dc := codec.NewDataConverter(keys)
-	enc, err := temporalclient.DialContext(ctx, temporalclient.Options{HostPort: e.temporalAddr, Logger: logging.Discard(), DataConverter: dc,
-		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true})})
-	require.NoError(t, err)
-	defer enc.Close()
+	enc := dialWith(t, e, keys, false)
 
 	syncID, _ := newSync(t, e, quick)
 	firstRun, err := enc.ExecuteWorkflow(ctx, temporalclient.StartWorkflowOptions{ID: fmt.Sprintf("e2e-keys-first-%d", stamp), TaskQueue: queueNew},
@@ -79,35 +75,25 @@ func TestUndecryptableSignalStallsLoudly(t *testing.T) {
 	// The writer answered: it signalled its reply to the second workflow.
 	writer := workflows.WriterID("sync", fmt.Sprint(syncID))
 	require.Eventually(t, func() bool {
-		it := enc.GetWorkflowHistory(ctx, writer, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				return false
-			}
-			if a := ev.GetExternalWorkflowExecutionSignaledEventAttributes(); a != nil && a.GetWorkflowExecution().GetWorkflowId() == secondID {
-				return true
-			}
-		}
-		return false
+		return findEvent(ctx, enc, writer, "", func(ev *historypb.HistoryEvent) bool {
+			a := ev.GetExternalWorkflowExecutionSignaledEventAttributes()
+			return a != nil && a.GetWorkflowExecution().GetWorkflowId() == secondID
+		})
 	}, time.Minute, 500*time.Millisecond, "the writer never answered the second workflow")
 
 	// What the README promises: the second workflow's task fails, saying
 	// which key is missing (or, had the reply been read, it completes).
-	failedTask := func() string {
-		it := enc.GetWorkflowHistory(ctx, secondID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				return ""
-			}
+	failedTask := func() (msg string) {
+		findEvent(ctx, enc, secondID, "", func(ev *historypb.HistoryEvent) bool {
 			if a := ev.GetWorkflowTaskFailedEventAttributes(); a != nil {
 				f := a.GetFailure()
 				converter.DecodeCommonFailureAttributes(dc, f)
-				return f.GetMessage()
+				msg = f.GetMessage()
+				return true
 			}
-		}
-		return ""
+			return false
+		})
+		return msg
 	}
 	completed := func() bool {
 		d, err := describe(ctx, enc, secondID)
