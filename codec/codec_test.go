@@ -246,6 +246,9 @@ func TestWorkerConverterFailsEverywhere(t *testing.T) {
 				func() { _ = c.FromPayload(p, &s) })
 		})
 	}
+	require.NotPanics(t, func() {
+		require.NoError(t, dc.FromPayloads(&commonpb.Payloads{Payloads: []*commonpb.Payload{p}}))
+	}, "nothing read (a query handler without arguments): no failure")
 	enc, err := dc.ToPayload("x")
 	require.NoError(t, err)
 	var s string
