@@ -16,9 +16,10 @@ package activities
 import (
 	"context"
 
-	"go.temporal.io/api/workflowservice/v1"
 	"sync"
 	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 )

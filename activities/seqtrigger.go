@@ -10,7 +10,6 @@ import (
 
 	"github.com/hightouch-temporal/hightouch-temporal/client"
 	"github.com/hightouch-temporal/hightouch-temporal/contract"
-	"github.com/hightouch-temporal/hightouch-temporal/errortypes"
 	"github.com/hightouch-temporal/hightouch-temporal/internal/jsoninput"
 )
 
@@ -61,22 +60,14 @@ func (a *Activities) SendSequenceTrigger(ctx context.Context, in SendSequenceTri
 	if err := requireString("sequenceId", in.SequenceID, "the id of a sync sequence"); err != nil {
 		return nil, err
 	}
-	st := a.beginAttempt(ctx, TriggerHeartbeat{Offset: in.Offset})
-	hb := startHeartbeats(ctx, st)
-	defer hb.stop()
-	if ctx.Err() != nil {
-		return &SendSequenceTriggerResult{Outcome: NotSent, Problem: &TriggerProblem{Type: errortypes.HightouchServerError, Message: "the attempt was stopped before it sent"}}, nil
+	var res SendSequenceTriggerResult
+	offset, ran := a.sendAttempt(ctx, in.Offset, func(sc *serverClock, onSend func(SendWindow)) {
+		res = a.sendSequence(ctx, sc, sequenceSend{sequenceID: in.SequenceID, ifRunning: in.IfRunning, recent: in.Recent, since: in.Since, onSend: onSend})
+	})
+	if !ran {
+		return &SendSequenceTriggerResult{Outcome: NotSent, Problem: stoppedBeforeSend()}, nil
 	}
-	sc := &serverClock{clock: a.clock(), offset: in.Offset}
-	res := a.sendSequence(ctx, sc, sequenceSend{sequenceID: in.SequenceID, ifRunning: in.IfRunning, recent: in.Recent, since: in.Since,
-		onSend: func(w SendWindow) {
-			sending := st
-			sending.Phase, sending.Sending, sending.Offset = phaseSending, &w, w.Offset
-			hb.set(sending)
-		}})
-	res.Offset = sc.offset
-	st.Phase = phaseEnded
-	hb.set(st)
+	res.Offset = offset
 	return &res, nil
 }
 

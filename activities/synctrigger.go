@@ -183,24 +183,44 @@ func (a *Activities) SendSyncTrigger(ctx context.Context, in SendSyncTriggerInpu
 	if err := requireID("syncId", in.SyncID); err != nil {
 		return nil, err
 	}
-	st := a.beginAttempt(ctx, TriggerHeartbeat{Offset: in.Offset})
+	var res SendSyncTriggerResult
+	offset, ran := a.sendAttempt(ctx, in.Offset, func(sc *serverClock, onSend func(SendWindow)) {
+		res = a.sendSync(ctx, sc, syncSend{syncID: in.SyncID, opts: in.Options, ifRunning: in.IfRunning, requestedAt: in.RequestedAt, recent: in.Recent,
+			onSend: onSend})
+	})
+	if !ran {
+		return &SendSyncTriggerResult{Outcome: NotSent, Problem: stoppedBeforeSend()}, nil
+	}
+	res.Offset = offset
+	return &res, nil
+}
+
+// sendAttempt runs the one attempt of a send activity: it heartbeats the
+// attempt's start, the window of the send as it goes out (so that it is
+// known should the worker die) and its end, and returns Hightouch's clock
+// offset as the send left it. ran is false when the attempt was stopped
+// (its first heartbeat failed) before send was called.
+func (a *Activities) sendAttempt(ctx context.Context, offset ClockOffset, send func(sc *serverClock, onSend func(SendWindow))) (ClockOffset, bool) {
+	st := a.beginAttempt(ctx, TriggerHeartbeat{Offset: offset})
 	hb := startHeartbeats(ctx, st)
 	defer hb.stop()
 	if ctx.Err() != nil {
-		// The first heartbeat failed: the attempt is over before it sent.
-		return &SendSyncTriggerResult{Outcome: NotSent, Problem: &TriggerProblem{Type: errortypes.HightouchServerError, Message: "the attempt was stopped before it sent"}}, nil
+		return offset, false
 	}
-	sc := &serverClock{clock: a.clock(), offset: in.Offset}
-	res := a.sendSync(ctx, sc, syncSend{syncID: in.SyncID, opts: in.Options, ifRunning: in.IfRunning, requestedAt: in.RequestedAt, recent: in.Recent,
-		onSend: func(w SendWindow) {
-			sending := st
-			sending.Phase, sending.Sending, sending.Offset = phaseSending, &w, w.Offset
-			hb.set(sending)
-		}})
-	res.Offset = sc.offset
+	sc := &serverClock{clock: a.clock(), offset: offset}
+	send(sc, func(w SendWindow) {
+		sending := st
+		sending.Phase, sending.Sending, sending.Offset = phaseSending, &w, w.Offset
+		hb.set(sending)
+	})
 	st.Phase = phaseEnded
 	hb.set(st)
-	return &res, nil
+	return sc.offset, true
+}
+
+// stoppedBeforeSend is the problem of an attempt stopped before it sent.
+func stoppedBeforeSend() *TriggerProblem {
+	return &TriggerProblem{Type: errortypes.HightouchServerError, Message: "the attempt was stopped before it sent"}
 }
 
 // syncSend is one trigger to send.

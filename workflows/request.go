@@ -154,6 +154,22 @@ func deliver(ctx workflow.Context, target string, req triggerRequest, start writ
 	}
 }
 
+// replyError is the workflow's error for a writer's reply: err when the
+// request could not be made, a cancellation when the workflow was cancelled
+// and no run started, else the reply's problem with details (the run in
+// progress that ifRunning found, when there is one). nil when a run started.
+func replyError(reply triggerReply, stopped, err error, details func() any) error {
+	switch {
+	case err != nil:
+		return err
+	case reply.Problem != nil && stopped == errCancelled:
+		return temporal.NewCanceledError(reply.Problem.Message)
+	case reply.Problem != nil:
+		return replyFailure(*reply.Problem, details())
+	}
+	return nil
+}
+
 // replyFailure is the failure of a request the writer answered with a
 // problem (no run started, or ifRunning "fail").
 func replyFailure(p activities.TriggerProblem, details any) error {

@@ -219,19 +219,12 @@ func triggerSequenceThroughWriter(ctx workflow.Context, in SequenceInput, w wait
 	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSequence, SequenceID: in.SequenceID}, deadline)
 	t := sequenceTrigger{runID: reply.RunID, notes: reply.TriggerNotes, running: reply.SequenceRun,
 		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped, live: true}
-	switch {
-	case err != nil:
-		return t, err
-	case reply.Problem != nil && stopped == errCancelled:
-		return t, temporal.NewCanceledError(reply.Problem.Message)
-	case reply.Problem != nil:
-		var details any
-		if reply.SequenceRun != nil {
-			details = SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: *reply.SequenceRun, TriggerNotes: reply.TriggerNotes}
+	return t, replyError(reply, stopped, err, func() any {
+		if reply.SequenceRun == nil {
+			return nil
 		}
-		return t, replyFailure(*reply.Problem, details)
-	}
-	return t, nil
+		return SequenceResult{SequenceID: in.SequenceID, SequenceRunSnapshot: *reply.SequenceRun, TriggerNotes: reply.TriggerNotes}
+	})
 }
 
 // triggerSequenceDirectly is the trigger of workflows that reached it

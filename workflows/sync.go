@@ -340,19 +340,12 @@ func triggerSyncThroughWriter(ctx workflow.Context, syncID client.ID, in SyncInp
 	reply, stopped, err := requestRun(ctx, req, writerInput{Kind: writerSync, SyncID: syncID}, deadline)
 	t := syncTrigger{runID: client.RunID(reply.RunID), notes: reply.TriggerNotes, running: reply.SyncRun,
 		triggeredAt: workflow.Now(ctx), deadline: deadline, stopped: stopped, live: true}
-	switch {
-	case err != nil:
-		return t, err
-	case reply.Problem != nil && stopped == errCancelled:
-		return t, temporal.NewCanceledError(reply.Problem.Message)
-	case reply.Problem != nil:
-		var details any
-		if reply.SyncRun != nil {
-			details = SyncResult{SyncRunSnapshot: *reply.SyncRun, TriggerNotes: reply.TriggerNotes}
+	return t, replyError(reply, stopped, err, func() any {
+		if reply.SyncRun == nil {
+			return nil
 		}
-		return t, replyFailure(*reply.Problem, details)
-	}
-	return t, nil
+		return SyncResult{SyncRunSnapshot: *reply.SyncRun, TriggerNotes: reply.TriggerNotes}
+	})
 }
 
 // triggerSyncDirectly is the trigger of workflows that reached it before
