@@ -30,7 +30,14 @@ type harness struct {
 
 func newHarness(t testing.TB, opts ...hightouchtest.Option) *harness {
 	t.Helper()
-	e := waitbench.NewEnv(opts...)
+	return newHarnessWith(t, nil, opts...)
+}
+
+// newHarnessWith is newHarness with register called before any mock is set
+// (see waitbench.NewEnvWith).
+func newHarnessWith(t testing.TB, register func(*testsuite.TestWorkflowEnvironment), opts ...hightouchtest.Option) *harness {
+	t.Helper()
+	e := waitbench.NewEnvWith(register, opts...)
 	t.Cleanup(e.Close)
 	e.Env.SetTestTimeout(60 * time.Second)
 	return &harness{t: t, env: e.Env, emu: e.Emu, clock: e.Clock, acts: e.Acts}

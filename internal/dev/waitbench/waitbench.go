@@ -51,6 +51,14 @@ var Quiet = logging.Discard()
 // NewEnv builds the environment with both workflows and every activity
 // registered. Close it when done.
 func NewEnv(opts ...hightouchtest.Option) *Env {
+	return NewEnvWith(nil, opts...)
+}
+
+// NewEnvWith is NewEnv with register called after the project's workflows
+// are registered and before any mock is set (the test environment refuses
+// registrations after one), so that a test can stand a workflow in for one
+// of them (with DisableAlreadyRegisteredCheck).
+func NewEnvWith(register func(*testsuite.TestWorkflowEnvironment), opts ...hightouchtest.Option) *Env {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(Quiet)
 	if os.Getenv("HT_DEBUG") != "" {
@@ -67,6 +75,9 @@ func NewEnv(opts ...hightouchtest.Option) *Env {
 	acts := &activities.Activities{Client: c, Clock: clock, Temporal: signaler}
 	env.RegisterActivity(acts)
 	workflows.Register(env)
+	if register != nil {
+		register(env)
+	}
 	// The test environment delivers signals between the workflows it runs
 	// (a requester and its trigger writer); a signal to any other workflow
 	// finds none, as on a server where the writer is not running yet.
