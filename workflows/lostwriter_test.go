@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"fmt"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -78,6 +79,6 @@ func TestStoppedWorkflowGivesUpOnAWriterThatNeverAnswers(t *testing.T) {
 	_, err := h.runSync(workflows.SyncInput{SyncID: client.ID(id), WaitOptions: workflows.WaitOptions{Timeout: "2m"}})
 	appErr := appError(t, err)
 	require.Equal(t, errortypes.HightouchServerError, appErr.Type())
-	require.Contains(t, err.Error(), "did not answer within 2h0m0s after this workflow stopped", "ended by its grace, not by the writer's end")
+	require.Contains(t, err.Error(), fmt.Sprintf("did not answer within %s after this workflow stopped", workflows.ReplyGrace), "ended by its grace, not by the writer's end")
 	require.Empty(t, h.emu.Runs(id))
 }

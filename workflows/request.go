@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -19,10 +20,12 @@ import (
 const versionOneWriter = "one-writer-trigger"
 
 // replyGrace bounds how long a workflow that stopped (cancelled, or past its
-// deadline) waits for its writer's reply: long enough for a send under way
-// and the search for a lost answer, short of waiting for ever on a writer
-// that cannot answer.
-const replyGrace = 2 * time.Hour
+// deadline) waits for its writer's reply: longer than the writer can still
+// spend on the request (the check that its requester waits, a send under
+// way, the search for a lost answer), short of waiting for ever on a writer
+// that cannot answer. (A sequence's resends after a lost answer end within
+// the trigger's retry window, sooner.)
+const replyGrace = requesterCheckTimeout + sendTimeout + findTimeout + 10*time.Minute
 
 // redeliverEvery sends a request again while no reply has come, in case its
 // writer was lost (terminated, or reset); the writer ignores duplicates.
@@ -35,7 +38,7 @@ const redeliverEvery = 10 * time.Minute
 // or errTimedOut when that happened.
 func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, deadline time.Time) (reply triggerReply, stopped, err error) {
 	exec := workflow.GetInfo(ctx).WorkflowExecution
-	req.ID = exec.ID + "/" + exec.RunID
+	req.ID = requestID(exec.ID, exec.RunID)
 	req.ReplyTo = replyTo{WorkflowID: exec.ID, RunID: exec.RunID}
 	target := WriterID(start.Kind, writerKey(start))
 	replies := workflow.GetSignalChannel(ctx, signalTriggerReply)
@@ -106,6 +109,19 @@ func requestRun(ctx workflow.Context, req triggerRequest, start writerInput, dea
 		}
 	}
 	return reply, stopped, nil
+}
+
+// requestID is the id of the request a workflow run makes (one per run).
+func requestID(workflowID, runID string) string { return workflowID + "/" + runID }
+
+// requesterOf is the workflow run that made a request, read from its id
+// (a run id holds no "/", a workflow id may).
+func requesterOf(id string) (replyTo, bool) {
+	i := strings.LastIndexByte(id, '/')
+	if i <= 0 || i == len(id)-1 {
+		return replyTo{}, false
+	}
+	return replyTo{WorkflowID: id[:i], RunID: id[i+1:]}, true
 }
 
 // writerKey is the sync or sequence id a writer is for.

@@ -160,6 +160,11 @@ type handedOut struct {
 	At    time.Time `json:"at"`
 }
 
+// versionBufferedSignals marks the writers that leave signals in their
+// channels until they take them, and answer a withdrawal of a request they
+// never had. Writers that began before replay the Selector they used.
+const versionBufferedSignals = "writer-buffered-signals"
+
 // writer is one running writer.
 type writer struct {
 	in writerInput
@@ -167,6 +172,8 @@ type writer struct {
 	// withdrawn marks the request being served as withdrawn.
 	withdrawn map[string]bool
 	current   string
+	// buffered is set on writers of versionBufferedSignals.
+	buffered bool
 }
 
 // HightouchTriggerWriter performs the triggers of one sync or sequence, one
@@ -179,8 +186,20 @@ func HightouchTriggerWriter(ctx workflow.Context, in writerInput) error {
 	// Nothing a writer does may be cut short: a send under way must be
 	// seen through and its run handed out.
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	w.buffered = workflow.GetVersion(ctx, versionBufferedSignals, workflow.DefaultVersion, 1) == 1
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
+			if w.buffered {
+				// Waiting on a condition, not a Selector: a signal stays
+				// in its channel until taken, so that drain sees one that
+				// comes with the event that ends the writer or continues
+				// it as new. (A Selector blocked on a channel takes a
+				// signal out of it as it is delivered, before the root
+				// coroutine runs and drains.)
+				_ = workflow.Await(ctx, func() bool { return requests.Len() > 0 || withdrawals.Len() > 0 })
+				w.drain(ctx, requests, withdrawals)
+				continue
+			}
 			sel := workflow.NewSelector(ctx)
 			sel.AddReceive(requests, func(c workflow.ReceiveChannel, _ bool) { w.receive(ctx, c) })
 			sel.AddReceive(withdrawals, func(c workflow.ReceiveChannel, _ bool) { w.withdraw(ctx, c) })
@@ -254,6 +273,16 @@ func (w *writer) withdraw(ctx workflow.Context, c workflow.ReceiveChannel) {
 	default:
 		if a := w.answeredTo(id); a != nil {
 			w.answer(ctx, a.ReplyTo, a.Reply)
+			return
+		}
+		if to, ok := requesterOf(id); ok && w.buffered {
+			// The request went to a writer that was lost (terminated or
+			// reset) before it answered, and this one was started since:
+			// its requester, stopped, would wait for an answer that
+			// cannot come.
+			w.answer(ctx, to, triggerReply{RequestID: id, Problem: &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: fmt.Sprintf(
+				"the trigger writer %s that had this workflow's request was lost (terminated or reset) before it answered; "+
+					"whether it started a run is unknown: check the runs in Hightouch", WriterID(w.in.Kind, w.target()))}})
 		}
 	}
 }
@@ -401,8 +430,12 @@ func lostSend(err error, offset activities.ClockOffset, requestedAt time.Time) (
 	return w, true
 }
 
-// recheckRequester is how long a writer trusts that a requester waits.
-const recheckRequester = 30 * time.Second
+// recheckRequester is how long a writer trusts that a requester waits;
+// requesterCheckTimeout bounds one check.
+const (
+	recheckRequester      = 30 * time.Second
+	requesterCheckTimeout = time.Minute
+)
 
 // requesterWaits asks Temporal whether the requester still waits for its
 // run (a workflow terminated meanwhile could not withdraw), at most every
@@ -413,7 +446,7 @@ func (w *writer) requesterWaits(ctx workflow.Context, req triggerRequest, checke
 		return true
 	}
 	*checked = now
-	opts := callActivityOptions("check that "+req.ReplyTo.WorkflowID+" still waits", time.Minute)
+	opts := callActivityOptions("check that "+req.ReplyTo.WorkflowID+" still waits", requesterCheckTimeout)
 	opts.StartToCloseTimeout = 30 * time.Second
 	var waiting bool
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.RequesterWaiting,
