@@ -160,10 +160,12 @@ type handedOut struct {
 	At    time.Time `json:"at"`
 }
 
-// versionBufferedSignals marks the writers that leave signals in their
-// channels until they take them, and answer a withdrawal of a request they
-// never had. Writers that began before replay the Selector they used.
-const versionBufferedSignals = "writer-buffered-signals"
+// versionSignalsInOrder marks the writers that act on every signal in the
+// order it came: they leave signals in their channels until they take them,
+// take the requests before the withdrawals, look for a withdrawal again
+// after checking that the requester waits, and answer a withdrawal of a
+// request they never had. Writers that began before replay what they did.
+const versionSignalsInOrder = "writer-signals-in-order"
 
 // writer is one running writer.
 type writer struct {
@@ -172,24 +174,26 @@ type writer struct {
 	// withdrawn marks the request being served as withdrawn.
 	withdrawn map[string]bool
 	current   string
-	// buffered is set on writers of versionBufferedSignals.
-	buffered bool
+	// inOrder is set on writers of versionSignalsInOrder.
+	inOrder bool
+	// The signal channels of requests and withdrawals.
+	requests, withdrawals workflow.ReceiveChannel
 }
 
 // HightouchTriggerWriter performs the triggers of one sync or sequence, one
 // at a time, for every requester in the namespace. Start HightouchSync or
 // HightouchSyncSequence rather than this: they start and signal it.
 func HightouchTriggerWriter(ctx workflow.Context, in writerInput) error {
-	w := &writer{in: in, st: &in.State, withdrawn: map[string]bool{}}
 	requests := workflow.GetSignalChannel(ctx, signalTriggerRequest)
 	withdrawals := workflow.GetSignalChannel(ctx, signalTriggerWithdraw)
+	w := &writer{in: in, st: &in.State, withdrawn: map[string]bool{}, requests: requests, withdrawals: withdrawals}
 	// Nothing a writer does may be cut short: a send under way must be
 	// seen through and its run handed out.
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
-	w.buffered = workflow.GetVersion(ctx, versionBufferedSignals, workflow.DefaultVersion, 1) == 1
+	w.inOrder = workflow.GetVersion(ctx, versionSignalsInOrder, workflow.DefaultVersion, 1) == 1
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			if w.buffered {
+			if w.inOrder {
 				// Waiting on a condition, not a Selector: a signal stays
 				// in its channel until taken, so that drain sees one that
 				// comes with the event that ends the writer or continues
@@ -197,7 +201,7 @@ func HightouchTriggerWriter(ctx workflow.Context, in writerInput) error {
 				// signal out of it as it is delivered, before the root
 				// coroutine runs and drains.)
 				_ = workflow.Await(ctx, func() bool { return requests.Len() > 0 || withdrawals.Len() > 0 })
-				w.drain(ctx, requests, withdrawals)
+				w.drain(ctx)
 				continue
 			}
 			sel := workflow.NewSelector(ctx)
@@ -213,7 +217,7 @@ func HightouchTriggerWriter(ctx workflow.Context, in writerInput) error {
 			return err
 		}
 		if !ok {
-			w.drain(ctx, requests, withdrawals)
+			w.drain(ctx)
 			if len(w.st.Pending) == 0 {
 				logger.Info("Trigger writer idle; ending", "kind", in.Kind, "id", w.target())
 				return nil
@@ -229,7 +233,7 @@ func HightouchTriggerWriter(ctx workflow.Context, in writerInput) error {
 		w.answer(ctx, req.ReplyTo, reply)
 		served++
 		if served >= writerServedPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			w.drain(ctx, requests, withdrawals)
+			w.drain(ctx)
 			w.prune(workflow.Now(ctx))
 			return workflow.NewContinueAsNewError(ctx, WriterWorkflow, writerInput{Kind: in.Kind, SyncID: in.SyncID, SequenceID: in.SequenceID, State: *w.st})
 		}
@@ -275,7 +279,7 @@ func (w *writer) withdraw(ctx workflow.Context, c workflow.ReceiveChannel) {
 			w.answer(ctx, a.ReplyTo, a.Reply)
 			return
 		}
-		if to, ok := requesterOf(id); ok && w.buffered {
+		if to, ok := requesterOf(id); ok && w.inOrder {
 			// The request went to a writer that was lost (terminated or
 			// reset) before it answered, and this one was started since:
 			// its requester, stopped, would wait for an answer that
@@ -288,9 +292,19 @@ func (w *writer) withdraw(ctx workflow.Context, c workflow.ReceiveChannel) {
 }
 
 // drain takes in every signal already delivered, before the writer ends or
-// continues as new (signals left unread would be lost).
-func (w *writer) drain(ctx workflow.Context, requests, withdrawals workflow.ReceiveChannel) {
+// continues as new (signals left unread would be lost). Requests come first:
+// a withdrawal came after its request, and must find it.
+func (w *writer) drain(ctx workflow.Context) {
+	requests, withdrawals := w.requests, w.withdrawals
 	for requests.Len() > 0 || withdrawals.Len() > 0 {
+		if w.inOrder {
+			if requests.Len() > 0 {
+				w.receive(ctx, requests)
+			} else {
+				w.withdraw(ctx, withdrawals)
+			}
+			continue
+		}
 		if requests.Len() > 0 {
 			w.receive(ctx, requests)
 		}
@@ -458,6 +472,20 @@ func (w *writer) requesterWaits(ctx workflow.Context, req triggerRequest, checke
 	return true
 }
 
+// withdrawnOrGone reports whether nothing may be sent for the request: it
+// was withdrawn, or its requester no longer waits. A withdrawal that came
+// during the check counts: it is taken in here (the goroutine that takes
+// signals runs after this coroutine in a workflow task).
+func (w *writer) withdrawnOrGone(ctx workflow.Context, req triggerRequest, checked *time.Time) bool {
+	if w.withdrawn[req.ID] || !w.requesterWaits(ctx, req, checked) {
+		return true
+	}
+	if w.inOrder {
+		w.drain(ctx)
+	}
+	return w.withdrawn[req.ID]
+}
+
 // failedSend is the outcome of a send activity that failed: bad input, a
 // send that may have gone out (Unclear), or one that never did (NotSent).
 func failedSend(err error, offset activities.ClockOffset, requestedAt time.Time) activities.SendSyncTriggerResult {
@@ -480,7 +508,7 @@ func (w *writer) serveSync(ctx workflow.Context, req triggerRequest) triggerRepl
 	retry := newBackoff(ctx)
 	var checked time.Time
 	for {
-		if w.withdrawn[req.ID] || !w.requesterWaits(ctx, req, &checked) {
+		if w.withdrawnOrGone(ctx, req, &checked) {
 			reply.Withdrawn = true
 			return reply
 		}
@@ -606,7 +634,7 @@ func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) trigger
 	var lost *activities.SendWindow // the first send whose answer was lost
 	var checked time.Time
 	for resends := 0; ; {
-		if lost == nil && (w.withdrawn[req.ID] || !w.requesterWaits(ctx, req, &checked)) {
+		if lost == nil && w.withdrawnOrGone(ctx, req, &checked) {
 			reply.Withdrawn = true
 			return reply
 		}
