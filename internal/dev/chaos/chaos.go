@@ -457,6 +457,7 @@ type outcome struct {
 	kind    string // "completed" or the failure type
 	runID   string // sync run id, or sequence run id
 	adopted bool
+	note    string // the result's note (how a lost answer was resolved)
 	started time.Time
 }
 
@@ -465,6 +466,7 @@ type runRef struct {
 	RunID         string `json:"runId"`
 	SequenceRunID string `json:"sequenceRunId"`
 	Adopted       bool   `json:"adopted"`
+	Note          string `json:"note"`
 }
 
 func (r runRef) id() string { return r.RunID + r.SequenceRunID }
@@ -492,7 +494,7 @@ func waitOutcome(ctx context.Context, tc temporalclient.Client, id string) outco
 			time.Sleep(time.Second) // the server is restarting: ask again
 			continue
 		}
-		o.runID, o.adopted = ref.id(), ref.Adopted
+		o.runID, o.adopted, o.note = ref.id(), ref.Adopted, ref.Note
 		if d, err := tc.DescribeWorkflow(ctx, id, ""); err == nil {
 			o.started = d.RawResponse.GetWorkflowExecutionInfo().GetStartTime().AsTime()
 		}
@@ -545,7 +547,19 @@ func check(ctx context.Context, admin *hightouchtest.AdminClient, tc temporalcli
 				return err
 			}
 			if len(seqRuns) != 1 {
-				rep.DoubleTriggers = append(rep.DoubleTriggers, fmt.Sprintf("%s: sequence %s has %d runs", s.id, s.sequence, len(seqRuns)))
+				// Say when each ran and what the workflow was told, to
+				// tell a lost run that had ended before the resend (which
+				// the API cannot tell apart) from a writer's mistake.
+				var times []string
+				for _, r := range seqRuns {
+					t := r.ID + " created " + r.CreatedAt.Format("15:04:05.000")
+					if r.FinishedAt != nil {
+						t += " finished " + r.FinishedAt.Format("15:04:05.000")
+					}
+					times = append(times, t)
+				}
+				rep.DoubleTriggers = append(rep.DoubleTriggers, fmt.Sprintf("%s: sequence %s has %d runs (%s); the workflow reported %s, note %q",
+					s.id, s.sequence, len(seqRuns), strings.Join(times, "; "), got.runID, got.note))
 			} else if seqRuns[0].ID != got.runID {
 				rep.LostRuns = append(rep.LostRuns, fmt.Sprintf("%s: reported sequence run %q, but the emulator ran %s", s.id, got.runID, seqRuns[0].ID))
 			}
