@@ -406,11 +406,17 @@ func makeScenarios(ctx context.Context, admin *hightouchtest.AdminClient, cfg Co
 		if i%2 == 1 {
 			second, want = "failed", errortypes.SequenceRunFailed
 		}
-		a, err := newSync(fmt.Sprintf("chaos-%s-member-a-%d", tag, i), "success", cfg.RunLength/2)
+		// A sequence trigger whose answer was lost is sent again, and
+		// Hightouch answers with the lost send's run only while that run is
+		// in progress (the API lists no sequence runs; the README says so).
+		// A send lost with its killed replica is sent again after its
+		// heartbeat timeout, later still across a Temporal restart: the
+		// members run long enough to be in progress then.
+		a, err := newSync(fmt.Sprintf("chaos-%s-member-a-%d", tag, i), "success", 2*cfg.RunLength)
 		if err != nil {
 			return nil, err
 		}
-		b, err := newSync(fmt.Sprintf("chaos-%s-member-b-%d", tag, i), second, cfg.RunLength/2)
+		b, err := newSync(fmt.Sprintf("chaos-%s-member-b-%d", tag, i), second, 2*cfg.RunLength)
 		if err != nil {
 			return nil, err
 		}
