@@ -634,18 +634,12 @@ func (w *writer) serveSequence(ctx workflow.Context, req triggerRequest) trigger
 	var lost *activities.SendWindow // the first send whose answer was lost
 	var checked time.Time
 	for resends := 0; ; {
+		// Once an answer was lost, a withdrawal does not stop the resend:
+		// it is how the lost send's run, if it started one, is learnt and
+		// reported (Hightouch answers with the run in progress), and it
+		// goes at once, before that run can end.
 		if lost == nil && w.withdrawnOrGone(ctx, req, &checked) {
 			reply.Withdrawn = true
-			return reply
-		}
-		if lost != nil && w.inOrder && w.withdrawnOrGone(ctx, req, &checked) {
-			// Sending again is how the writer would learn whether the lost
-			// send started a run, but when it did not, that send would
-			// start one for a workflow that no longer wants it.
-			reply.Problem = &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: fmt.Sprintf(
-				"a trigger of sequence %s sent at %s may have started a run (%s); this workflow stopped before the trigger was sent again to find out, "+
-					"and the API lists no sequence runs, so whether one started is unknown: check the sequence in Hightouch",
-				seq, lost.From.UTC().Format(time.RFC3339), lost.Why)}
 			return reply
 		}
 		in := activities.SendSequenceTriggerInput{SequenceID: seq, IfRunning: req.IfRunning, Recent: w.recentIDs(), Offset: w.st.Offset}

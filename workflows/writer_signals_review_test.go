@@ -122,33 +122,6 @@ func TestDuplicateWithSendResult(t *testing.T) {
 	require.Nil(t, next.State.Answered[0].Reply.Problem)
 }
 
-// Review (signals in order, second round): a sequence request withdrawn in
-// the task that brings its first send's Unclear result (the send reached
-// nothing: no run) was sent again, since serveSequence skipped the
-// withdrawal check once an answer was lost: the resend started a run for a
-// workflow cancelled before any run existed. It now answers that whether a
-// run started is unknown, and sends nothing more.
-func TestSequenceWithdrawnAfterLostAnswerIsNotSentAgain(t *testing.T) {
-	h := newHarness(t)
-	seq, _ := sequenceOf(h, "success")
-	sends := 0
-	h.env.OnActivity("SendSequenceTrigger", mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.SendSequenceTriggerInput) (*activities.SendSequenceTriggerResult, error) {
-			if sends++; sends == 1 {
-				h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "default-test-workflow-id/r1")
-				now := h.env.Now()
-				return &activities.SendSequenceTriggerResult{Outcome: activities.Unclear,
-					Window: &activities.SendWindow{From: now, To: now, Why: "502"}}, nil
-			}
-			return h.acts.SendSequenceTrigger(ctx, in)
-		})
-	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sequence", "sequenceId": seq,
-		"state": map[string]any{"pending": []any{map[string]any{"id": "default-test-workflow-id/r1",
-			"replyTo": map[string]any{"workflowId": "default-test-workflow-id"}, "kind": "sequence", "sequenceId": seq, "requestedAt": h.env.Now()}}}})
-	require.True(t, h.env.IsWorkflowCompleted())
-	require.Empty(t, h.emu.SequenceRuns(seq), "withdrawn (cancelled) before any run existed; the resend after the lost answer (send #%d) started one", sends)
-}
-
 // Review (signals in order, second round): the root drains (after the requester check) and blocks in a slow
 // answer (withdrawal of queued r2, its requester slow to take a signal);
 // meanwhile the goroutine takes r1's withdrawal. Nothing is sent.
