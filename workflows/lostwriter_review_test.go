@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -183,20 +182,7 @@ func TestWithdrawalArrivingAsTheWriterContinuesAsNewIsKept(t *testing.T) {
 	h.env.SetContinueAsNewSuggested(true)
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
 		"state": map[string]any{"pending": []any{req(1), req(2)}}})
-	var can *workflow.ContinueAsNewError
-	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
-	var next struct {
-		State struct {
-			Pending  []struct{ ID string } `json:"pending"`
-			Answered []struct {
-				Reply struct {
-					RequestID string `json:"requestId"`
-					Withdrawn bool   `json:"withdrawn"`
-				} `json:"reply"`
-			} `json:"answered"`
-		} `json:"state"`
-	}
-	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	next := carriedOf(t, h.env.GetWorkflowError())
 	require.Len(t, h.emu.Runs(id), 1, "r1's run")
 	require.Empty(t, next.State.Pending, "r2 was withdrawn before it was served, yet the next run is to send it: %+v", next.State)
 }

@@ -9,8 +9,6 @@ import (
 	"github.com/stretchr/testify/mock"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/hightouch-temporal/hightouch-temporal/client/hightouchtest"
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
@@ -55,10 +53,7 @@ func TestWithdrawalBehindAnotherRequestInOneTaskIsWithdrawn(t *testing.T) {
 	}, time.Minute)
 	h.env.SetContinueAsNewSuggested(true)
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id})
-	var can *workflow.ContinueAsNewError
-	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
-	var next carriedState
-	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	next := carriedOf(t, h.env.GetWorkflowError())
 	require.Empty(t, next.State.Pending)
 	for _, a := range next.State.Answered {
 		if a.Reply.RequestID == "wb/rb" {
@@ -70,7 +65,7 @@ func TestWithdrawalBehindAnotherRequestInOneTaskIsWithdrawn(t *testing.T) {
 	t.Fatalf("B not answered: %+v", next.State)
 }
 
-// Review (signals in order) (pre-existing, not introduced by 3dbff8e): a withdrawal that
+// Review (signals in order): a withdrawal that
 // arrives while the writer checks that its requester still waits (the
 // RequesterWaiting activity) is read only after the send: serveSync tests
 // w.withdrawn before the check, not after, and the check says a cancelled
