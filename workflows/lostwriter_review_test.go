@@ -144,9 +144,7 @@ func TestRequestArrivingAsTheWriterGoesIdleIsServed(t *testing.T) {
 	// The request is signalled into the writer without running it, a
 	// millisecond before its idle timer: both are handled in one task.
 	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflowSkippingWorkflowTask("trigger-request", map[string]any{
-			"id": "late", "replyTo": map[string]any{"workflowId": "default-test-workflow-id"},
-			"kind": "sync", "syncId": id, "requestedAt": h.env.Now()})
+		h.env.SignalWorkflowSkippingWorkflowTask("trigger-request", rawRequest("sync", id, "late", testWorkflowID, h.env.Now()))
 	}, time.Hour-time.Millisecond)
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id})
 	require.True(t, h.env.IsWorkflowCompleted())
@@ -166,8 +164,7 @@ func TestWithdrawalArrivingAsTheWriterContinuesAsNewIsKept(t *testing.T) {
 	h := newHarness(t)
 	id := h.emu.NewSync("s", hightouchtest.Scenario{})
 	req := func(n int) map[string]any {
-		return map[string]any{"id": fmt.Sprintf("r%d", n), "replyTo": map[string]any{"workflowId": "default-test-workflow-id"},
-			"kind": "sync", "syncId": id, "requestedAt": h.env.Now()}
+		return rawRequest("sync", id, fmt.Sprintf("r%d", n), testWorkflowID, h.env.Now())
 	}
 	sends := 0
 	h.env.OnActivity("SendSyncTrigger", mock.Anything, mock.Anything).Return(

@@ -129,12 +129,9 @@ func TestShortTimeoutDoesNotSayAnEndedRunGoesOn(t *testing.T) {
 func TestWriterDoesNotTriggerForARequesterThatIsGone(t *testing.T) {
 	h := newHarness(t)
 	id := h.emu.NewSync("s", hightouchtest.Scenario{Phases: phases(time.Second, time.Second, time.Minute, 0)})
-	req := func(n, replyTo string) map[string]any {
-		return map[string]any{"id": n, "replyTo": map[string]any{"workflowId": replyTo},
-			"kind": "sync", "syncId": id, "requestedAt": h.env.Now()}
-	}
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
-		"state": map[string]any{"pending": []any{req("gone", "terminated-requester"), req("alive", "default-test-workflow-id")}}})
+		"state": map[string]any{"pending": []any{rawRequest("sync", id, "gone", "terminated-requester", h.env.Now()),
+			rawRequest("sync", id, "alive", testWorkflowID, h.env.Now())}}})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	require.Len(t, h.emu.Runs(id), 1, "one run, for the requester that still waits; none for the one that is gone")

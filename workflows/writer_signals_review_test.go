@@ -17,12 +17,6 @@ import (
 	"github.com/hightouch-temporal/hightouch-temporal/workflows"
 )
 
-// rawRequest is a sync trigger request as a requester signals it.
-func rawRequest(id int64, rid, to string, now time.Time) map[string]any {
-	return map[string]any{"id": rid, "replyTo": map[string]any{"workflowId": to},
-		"kind": "sync", "syncId": id, "requestedAt": now}
-}
-
 // carriedOf is the state a writer continued as new with.
 func carriedOf(t *testing.T, err error) carriedState {
 	t.Helper()
@@ -48,10 +42,10 @@ func TestWithdrawalWithBackoffTimerSendsNothing(t *testing.T) {
 			return h.acts.SendSyncTrigger(ctx, in)
 		})
 	h.env.RegisterDelayedCallback(func() {
-		h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "default-test-workflow-id/r1")
+		h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", testWorkflowID+"/r1")
 	}, time.Second-time.Millisecond)
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
-		"state": map[string]any{"pending": []any{rawRequest(id, "default-test-workflow-id/r1", "default-test-workflow-id", h.env.Now())}}})
+		"state": map[string]any{"pending": []any{rawRequest("sync", id, testWorkflowID+"/r1", testWorkflowID, h.env.Now())}}})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.Equal(t, 1, sends, "sent again after a withdrawal that came with the backoff timer")
 }
@@ -64,14 +58,14 @@ func TestWithdrawalWithNotSentResultSendsNothing(t *testing.T) {
 	h.env.OnActivity("SendSyncTrigger", mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.SendSyncTriggerInput) (*activities.SendSyncTriggerResult, error) {
 			if sends++; sends == 1 {
-				h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "default-test-workflow-id/r1")
+				h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", testWorkflowID+"/r1")
 				return &activities.SendSyncTriggerResult{Outcome: activities.NotSent,
 					Problem: &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: "429"}}, nil
 			}
 			return h.acts.SendSyncTrigger(ctx, in)
 		})
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
-		"state": map[string]any{"pending": []any{rawRequest(id, "default-test-workflow-id/r1", "default-test-workflow-id", h.env.Now())}}})
+		"state": map[string]any{"pending": []any{rawRequest("sync", id, testWorkflowID+"/r1", testWorkflowID, h.env.Now())}}})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.Equal(t, 1, sends)
 }
@@ -84,15 +78,14 @@ func TestSequenceWithdrawalWithNotSentResultSendsNothing(t *testing.T) {
 	h.env.OnActivity("SendSequenceTrigger", mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.SendSequenceTriggerInput) (*activities.SendSequenceTriggerResult, error) {
 			if sends++; sends == 1 {
-				h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "default-test-workflow-id/r1")
+				h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", testWorkflowID+"/r1")
 				return &activities.SendSequenceTriggerResult{Outcome: activities.NotSent,
 					Problem: &activities.TriggerProblem{Type: errortypes.HightouchServerError, Message: "429"}}, nil
 			}
 			return h.acts.SendSequenceTrigger(ctx, in)
 		})
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sequence", "sequenceId": seq,
-		"state": map[string]any{"pending": []any{map[string]any{"id": "default-test-workflow-id/r1",
-			"replyTo": map[string]any{"workflowId": "default-test-workflow-id"}, "kind": "sequence", "sequenceId": seq, "requestedAt": h.env.Now()}}}})
+		"state": map[string]any{"pending": []any{rawRequest("sequence", seq, testWorkflowID+"/r1", testWorkflowID, h.env.Now())}}})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.Equal(t, 1, sends)
 }
@@ -102,13 +95,13 @@ func TestSequenceWithdrawalWithNotSentResultSendsNothing(t *testing.T) {
 func TestDuplicateWithSendResult(t *testing.T) {
 	h := newHarness(t)
 	id := h.emu.NewSync("s", hightouchtest.Scenario{})
-	r1 := rawRequest(id, "default-test-workflow-id/r1", "default-test-workflow-id", h.env.Now())
+	r1 := rawRequest("sync", id, testWorkflowID+"/r1", testWorkflowID, h.env.Now())
 	sends := 0
 	h.env.OnActivity("SendSyncTrigger", mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.SendSyncTriggerInput) (*activities.SendSyncTriggerResult, error) {
 			sends++
 			h.env.SignalWorkflowSkippingWorkflowTask("trigger-request", r1)
-			h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "default-test-workflow-id/r1")
+			h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", testWorkflowID+"/r1")
 			return h.acts.SendSyncTrigger(ctx, in)
 		})
 	h.env.SetContinueAsNewSuggested(true)
@@ -141,14 +134,14 @@ func TestReentrantDrainSendsNothing(t *testing.T) {
 		func(ctx context.Context, in activities.RequesterWaitingInput) (bool, error) {
 			h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "slow/r2")
 			h.env.RegisterDelayedCallback(func() {
-				h.env.SignalWorkflow("trigger-withdraw", "default-test-workflow-id/r1")
+				h.env.SignalWorkflow("trigger-withdraw", testWorkflowID+"/r1")
 			}, 30*time.Second)
 			return true, nil
 		})
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
 		"state": map[string]any{"pending": []any{
-			rawRequest(id, "default-test-workflow-id/r1", "default-test-workflow-id", h.env.Now()),
-			rawRequest(id, "slow/r2", "slow", h.env.Now())}}})
+			rawRequest("sync", id, testWorkflowID+"/r1", testWorkflowID, h.env.Now()),
+			rawRequest("sync", id, "slow/r2", "slow", h.env.Now())}}})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	require.Equal(t, 0, sends)

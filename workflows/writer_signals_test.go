@@ -42,10 +42,7 @@ type carriedState struct {
 func TestWithdrawalBehindAnotherRequestInOneTaskIsWithdrawn(t *testing.T) {
 	h := newHarness(t)
 	id := h.emu.NewSync("s", hightouchtest.Scenario{})
-	req := func(rid string) map[string]any {
-		return map[string]any{"id": rid, "replyTo": map[string]any{"workflowId": "default-test-workflow-id"},
-			"kind": "sync", "syncId": id, "requestedAt": h.env.Now()}
-	}
+	req := func(rid string) map[string]any { return rawRequest("sync", id, rid, testWorkflowID, h.env.Now()) }
 	h.env.RegisterDelayedCallback(func() {
 		h.env.SignalWorkflowSkippingWorkflowTask("trigger-request", req("wa/ra"))
 		h.env.SignalWorkflowSkippingWorkflowTask("trigger-request", req("wb/rb"))
@@ -76,12 +73,11 @@ func TestWithdrawalDuringRequesterCheckSendsNothing(t *testing.T) {
 	id := h.emu.NewSync("s", hightouchtest.Scenario{})
 	h.env.OnActivity("RequesterWaiting", mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in activities.RequesterWaitingInput) (bool, error) {
-			h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", "default-test-workflow-id/r1")
+			h.env.SignalWorkflowSkippingWorkflowTask("trigger-withdraw", testWorkflowID+"/r1")
 			return true, nil
 		})
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
-		"state": map[string]any{"pending": []any{map[string]any{"id": "default-test-workflow-id/r1",
-			"replyTo": map[string]any{"workflowId": "default-test-workflow-id"}, "kind": "sync", "syncId": id, "requestedAt": h.env.Now()}}}})
+		"state": map[string]any{"pending": []any{rawRequest("sync", id, testWorkflowID+"/r1", testWorkflowID, h.env.Now())}}})
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.Empty(t, h.emu.Runs(id), "withdrawn while its requester was being checked, before any send: a run was triggered anyway")
 }

@@ -28,6 +28,17 @@ import (
 // exists for: a fleet parent starts them as children in the test
 // environment, where they and the sync's writer signal each other.
 
+// testWorkflowID is the id the test environment gives the workflow it
+// runs: a request that replies to it replies to the writer under test.
+const testWorkflowID = "default-test-workflow-id"
+
+// rawRequest is a trigger request as a requester signals it, for a writer
+// of kind "sync" (target a sync id) or "sequence" (a sequence id).
+func rawRequest(kind string, target any, id, replyTo string, now time.Time) map[string]any {
+	return map[string]any{"id": id, "replyTo": map[string]any{"workflowId": replyTo},
+		"kind": kind, kind + "Id": target, "requestedAt": now}
+}
+
 // fleetInput starts the workflows, one every StartEvery; CancelAfter
 // cancels workflow i that long after it started.
 type fleetInput struct {
@@ -381,8 +392,7 @@ func TestWriterContinuesAsNewWithItsState(t *testing.T) {
 	id := h.emu.NewSync("s", hightouchtest.Scenario{})
 	req := func(n int) map[string]any {
 		// Replies go to the writer itself (a workflow that is running).
-		return map[string]any{"id": fmt.Sprintf("r%d", n), "replyTo": map[string]any{"workflowId": "default-test-workflow-id"},
-			"kind": "sync", "syncId": id, "requestedAt": h.env.Now()}
+		return rawRequest("sync", id, fmt.Sprintf("r%d", n), testWorkflowID, h.env.Now())
 	}
 	h.env.SetContinueAsNewSuggested(true)
 	h.env.ExecuteWorkflow(workflows.WriterWorkflow, map[string]any{"kind": "sync", "syncId": id,
